@@ -1,0 +1,276 @@
+"""Align the sections of a new version with those of the previous one.
+
+Each new section either continues a previous section (and inherits its stable key) or is new.
+Matching is one-to-one and tries, in order: the explicit ``{#key}``, identical content, the same
+heading under the same parent, then text similarity above a threshold. Then each continued
+section is classified: moved (other parent, or out of order among its siblings), renamed
+(heading changed), edited (content changed) or unchanged, in that order of precedence.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .models import ChangeKind
+from .sections import ParsedSection, slugify
+from .textdiff import similarity, similarity_bound
+
+SIMILARITY_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class PriorSection:
+    """A section of the previous version, as matching sees it."""
+
+    key: str
+    heading: str
+    parent_key: str | None
+    content_hash: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SectionMatch:
+    key: str
+    predecessor: int | None  # index into the prior sections
+    change_kind: ChangeKind
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    matches: list[SectionMatch]  # one per new section, in order
+    removed: list[int]  # indexes of prior sections that have no successor
+
+
+def match_sections(
+    prior: Sequence[PriorSection],
+    new: Sequence[ParsedSection],
+    keys_in_use: Iterable[str] = (),
+) -> MatchResult:
+    """Match ``new`` sections to ``prior`` ones; ``keys_in_use`` are keys a new section may not
+    take (for instance those of sections removed in earlier versions)."""
+    pairs = _Pairs(prior, new)
+    pairs.by_explicit_key()
+    pairs.by_identical_content()
+    pairs.by_heading_under_parent()
+    pairs.by_similarity()
+    pairs.by_heading_under_parent()  # children of parents that only similarity could match
+    keys = _assign_keys(prior, new, pairs.old_for_new, set(keys_in_use))
+    kinds = _classify(prior, new, pairs.old_for_new)
+    matches = [SectionMatch(keys[i], pairs.old_for_new.get(i), kinds[i]) for i in range(len(new))]
+    matched_old = set(pairs.old_for_new.values())
+    return MatchResult(matches, [i for i in range(len(prior)) if i not in matched_old])
+
+
+def _normalised(heading: str) -> str:
+    return " ".join(heading.casefold().split())
+
+
+class _Pairs:
+    def __init__(self, prior: Sequence[PriorSection], new: Sequence[ParsedSection]) -> None:
+        self.prior = prior
+        self.new = new
+        self.old_for_new: dict[int, int] = {}
+        self.new_for_old: dict[int, int] = {}
+        self.old_parents = _prior_parents(prior)
+
+    def pair(self, new_index: int, old_index: int) -> None:
+        self.old_for_new[new_index] = old_index
+        self.new_for_old[old_index] = new_index
+
+    def free_new(self) -> list[int]:
+        return [i for i in range(len(self.new)) if i not in self.old_for_new]
+
+    def free_old(self) -> list[int]:
+        return [i for i in range(len(self.prior)) if i not in self.new_for_old]
+
+    def same_parent(self, new_index: int, old_index: int) -> bool:
+        return self.old_parents[old_index] == _old_parent_of_new(
+            self.new, self.old_for_new, new_index
+        )
+
+    def by_explicit_key(self) -> None:
+        old_by_key = {section.key: i for i, section in enumerate(self.prior)}
+        for new_index, section in enumerate(self.new):
+            old_index = old_by_key.get(section.explicit_key or "")
+            if old_index is not None:
+                self.pair(new_index, old_index)
+
+    def by_identical_content(self) -> None:
+        # Identical empty sections prove nothing; neither does a content shared by several
+        # sections unless their headings and parents also agree.
+        old_by_hash: dict[str, list[int]] = defaultdict(list)
+        for old_index in self.free_old():
+            if self.prior[old_index].text:
+                old_by_hash[self.prior[old_index].content_hash].append(old_index)
+        new_by_hash: dict[str, list[int]] = defaultdict(list)
+        for new_index in self.free_new():
+            if self.new[new_index].text:
+                new_by_hash[self.new[new_index].content_hash].append(new_index)
+        for content, new_indexes in new_by_hash.items():
+            old_indexes = old_by_hash.get(content, [])
+            if len(old_indexes) == 1 and len(new_indexes) == 1:
+                self.pair(new_indexes[0], old_indexes[0])
+            elif old_indexes:
+                self._pair_same_heading(new_indexes, old_indexes)
+
+    def _pair_same_heading(self, new_indexes: list[int], old_indexes: list[int]) -> None:
+        for new_index in new_indexes:
+            for old_index in old_indexes:
+                if old_index not in self.new_for_old and self._same_place(new_index, old_index):
+                    self.pair(new_index, old_index)
+                    break
+
+    def _same_place(self, new_index: int, old_index: int) -> bool:
+        old = self.prior[old_index]
+        return _normalised(old.heading) == _normalised(
+            self.new[new_index].heading
+        ) and self.same_parent(new_index, old_index)
+
+    def by_heading_under_parent(self) -> None:
+        old_by_heading: dict[str, list[int]] = defaultdict(list)
+        for old_index in self.free_old():
+            old_by_heading[_normalised(self.prior[old_index].heading)].append(old_index)
+        # Document order: a parent is always matched before its children are looked at.
+        for new_index in self.free_new():
+            for old_index in old_by_heading.get(_normalised(self.new[new_index].heading), []):
+                if old_index not in self.new_for_old and self.same_parent(new_index, old_index):
+                    self.pair(new_index, old_index)
+                    break
+
+    def by_similarity(self) -> None:
+        def comparable(section: PriorSection | ParsedSection) -> str:
+            return f"{section.heading}\n{section.text}"
+
+        candidates = []
+        free_old = self.free_old()
+        for new_index in self.free_new():
+            new_text = comparable(self.new[new_index])
+            for old_index in free_old:
+                old_text = comparable(self.prior[old_index])
+                if similarity_bound(old_text, new_text) < SIMILARITY_THRESHOLD:
+                    continue
+                score = similarity(old_text, new_text)
+                if score >= SIMILARITY_THRESHOLD:
+                    candidates.append((-score, new_index, old_index))
+        for _, new_index, old_index in sorted(candidates):
+            if new_index not in self.old_for_new and old_index not in self.new_for_old:
+                self.pair(new_index, old_index)
+
+
+def _assign_keys(
+    prior: Sequence[PriorSection],
+    new: Sequence[ParsedSection],
+    old_for_new: dict[int, int],
+    keys_in_use: set[str],
+) -> list[str]:
+    """An explicit key wins; a continued section keeps its key; a new one gets a fresh slug."""
+    taken = keys_in_use | {s.key for s in prior} | {s.explicit_key for s in new if s.explicit_key}
+    keys: list[str | None] = []
+    for index, section in enumerate(new):
+        if section.explicit_key:
+            keys.append(section.explicit_key)
+        elif index in old_for_new:
+            keys.append(prior[old_for_new[index]].key)
+        else:
+            keys.append(None)
+    for index, section in enumerate(new):
+        if keys[index] is None:
+            keys[index] = _fresh_key(section.heading, taken)
+            taken.add(keys[index])
+    return [key for key in keys if key is not None]
+
+
+def _fresh_key(heading: str, taken: set[str]) -> str:
+    base = slugify(heading)
+    key, counter = base, 2
+    while key in taken:
+        key, counter = f"{base}-{counter}", counter + 1
+    return key
+
+
+def _classify(
+    prior: Sequence[PriorSection],
+    new: Sequence[ParsedSection],
+    old_for_new: dict[int, int],
+) -> list[ChangeKind]:
+    old_parents = _prior_parents(prior)
+    same_parent = {
+        index: old_index
+        for index, old_index in old_for_new.items()
+        if old_parents[old_index] == _old_parent_of_new(new, old_for_new, index)
+    }
+    moved = _out_of_order([(old_parents[o], o) for _, o in sorted(same_parent.items())])
+    kinds = []
+    for index, section in enumerate(new):
+        old_index = old_for_new.get(index)
+        if old_index is None:
+            kinds.append(ChangeKind.NEW)
+            continue
+        old = prior[old_index]
+        if index not in same_parent or old_index in moved:
+            kinds.append(ChangeKind.MOVED)
+        elif old.heading != section.heading:
+            kinds.append(ChangeKind.RENAMED)
+        elif old.content_hash != section.content_hash:
+            kinds.append(ChangeKind.EDITED)
+        else:
+            kinds.append(ChangeKind.UNCHANGED)
+    return kinds
+
+
+_UNMATCHED_PARENT = -1
+
+
+def _prior_parents(prior: Sequence[PriorSection]) -> list[int | None]:
+    """Index of each prior section's parent (None at the top level)."""
+    index_by_key = {section.key: i for i, section in enumerate(prior)}
+    return [index_by_key[s.parent_key] if s.parent_key is not None else None for s in prior]
+
+
+def _old_parent_of_new(
+    new: Sequence[ParsedSection], old_for_new: dict[int, int], new_index: int
+) -> int | None:
+    """The prior section that the new section's parent continues: None at the top level, and
+    a value no prior section has when the parent is new (or not matched yet)."""
+    parent = new[new_index].parent_position
+    if parent is None:
+        return None
+    return old_for_new.get(parent, _UNMATCHED_PARENT)
+
+
+def _out_of_order(siblings: list[tuple[int | None, int]]) -> set[int]:
+    """Previous-version indexes of sections that changed place among siblings that kept their
+    parent: everything outside a longest increasing run of old positions, per parent."""
+    groups: dict[int | None, list[int]] = defaultdict(list)
+    for parent, old_index in siblings:
+        groups[parent].append(old_index)
+    moved: set[int] = set()
+    for old_positions in groups.values():
+        kept = set(_longest_increasing(old_positions))
+        moved.update(p for p in old_positions if p not in kept)
+    return moved
+
+
+def _longest_increasing(values: list[int]) -> list[int]:
+    tails: list[int] = []  # smallest tail value of an increasing run of each length
+    tail_index: list[int] = []
+    previous: list[int | None] = []
+    for index, value in enumerate(values):
+        length = bisect_left(tails, value)
+        if length == len(tails):
+            tails.append(value)
+            tail_index.append(index)
+        else:
+            tails[length] = value
+            tail_index[length] = index
+        previous.append(tail_index[length - 1] if length else None)
+    run: list[int] = []
+    cursor = tail_index[-1] if tail_index else None
+    while cursor is not None:
+        run.append(values[cursor])
+        cursor = previous[cursor]
+    return run[::-1]

@@ -1,0 +1,184 @@
+"""The data model: documents, their immutable versions, sections, and the people using them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK constraint: portable across SQLite and PostgreSQL
+    # and simple to extend in a migration.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    AUTHOR = "author"
+    REVIEWER = "reviewer"
+    PARTNER = "partner"
+    READER = "reader"
+
+
+class VersionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    FINAL = "final"
+
+
+class ChangeKind(enum.StrEnum):
+    """How a section relates to its predecessor in the previous version."""
+
+    UNCHANGED = "unchanged"
+    EDITED = "edited"
+    RENAMED = "renamed"
+    MOVED = "moved"
+    NEW = "new"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum_column(Role, "role"), default=Role.READER)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="document", order_by="Version.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def latest_version(self) -> Version | None:
+        return self.versions[-1] if self.versions else None
+
+
+class Version(db.Model):
+    """One published dialogue version. Its source and sections never change after publication;
+    only its status and closing date do."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        UniqueConstraint("document_id", "source_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    label: Mapped[str] = mapped_column(String(200))
+    status: Mapped[VersionStatus] = mapped_column(
+        _enum_column(VersionStatus, "version_status"), default=VersionStatus.DRAFT
+    )
+    closes_on: Mapped[date | None]
+    change_summary: Mapped[str] = mapped_column(Text, default="")
+    change_summary_html: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text)
+    source_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    published_by: Mapped[User | None] = relationship()
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="version",
+        order_by="Section.position",
+        cascade="all, delete-orphan",
+        foreign_keys="Section.version_id",
+    )
+
+    def effective_status(self, today: date) -> VersionStatus:
+        """An open version whose closing date has passed is closed, whatever was stored."""
+        if self.status is VersionStatus.OPEN and self.closes_on and today > self.closes_on:
+            return VersionStatus.CLOSED
+        return self.status
+
+
+class Section(db.Model):
+    """A numbered part of a version, with a key that stays the same across versions."""
+
+    __tablename__ = "sections"
+    __table_args__ = (
+        UniqueConstraint("version_id", "key"),
+        UniqueConstraint("version_id", "position"),
+        Index("ix_sections_predecessor_id", "predecessor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(40))
+    level: Mapped[int]
+    heading: Mapped[str] = mapped_column(Text)
+    heading_html: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    predecessor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="SET NULL")
+    )
+    change_kind: Mapped[ChangeKind] = mapped_column(_enum_column(ChangeKind, "change_kind"))
+
+    version: Mapped[Version] = relationship(back_populates="sections", foreign_keys=[version_id])
+    parent: Mapped[Section | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    predecessor: Mapped[Section | None] = relationship(
+        remote_side=[id], foreign_keys=[predecessor_id]
+    )
+
+    @property
+    def is_preamble(self) -> bool:
+        return self.level == 0
+
+    @property
+    def renamed(self) -> bool:
+        return self.predecessor is not None and self.predecessor.heading != self.heading
+
+    @property
+    def edited(self) -> bool:
+        return self.predecessor is not None and self.predecessor.content_hash != self.content_hash

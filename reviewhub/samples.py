@@ -1,0 +1,68 @@
+"""Sample documents and demo accounts, so a fresh `make run` has something to show."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Document, Role, User
+from .publishing import VersionMeta, get_or_create_document, publish_version
+
+DEMO_PASSWORD = "demo-reviewhub"
+DEMO_ACCOUNTS = [
+    ("admin@example.org", "Anna Admin", Role.ADMIN),
+    ("auteur@example.org", "Bram Auteur", Role.AUTHOR),
+    ("reviewer@example.org", "Carla Reviewer", Role.REVIEWER),
+    ("partner@example.org", "Dewi Partner", Role.PARTNER),
+    ("lezer@example.org", "Eef Lezer", Role.READER),
+]
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    slug: str
+    versions: int
+
+
+def _version_order(path: Path) -> tuple[int, str]:
+    digits = re.findall(r"\d+", path.stem)
+    return (int(digits[-1]) if digits else 0, path.name)
+
+
+def load_documents(session: Session, folder: Path) -> list[LoadedDocument]:
+    """Publish every ``<folder>/<slug>/v*.md`` in order, described by its ``document.yml``."""
+    loaded = []
+    for directory in sorted(p for p in folder.iterdir() if (p / "document.yml").is_file()):
+        info = yaml.safe_load((directory / "document.yml").read_text(encoding="utf-8")) or {}
+        document = get_or_create_document(
+            session, str(info.get("slug") or directory.name), info.get("title")
+        )
+        document.description = str(info.get("description") or "").strip()
+        files = sorted(directory.glob("v*.md"), key=_version_order)
+        for path in files:
+            publish_version(session, document, path.read_text(encoding="utf-8"), VersionMeta())
+        loaded.append(LoadedDocument(document.slug, len(files)))
+    return loaded
+
+
+def database_is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(Document))
+
+
+def ensure_demo_accounts(session: Session) -> list[User]:
+    """Create the demo accounts if the database has no accounts at all; return what was made."""
+    if session.scalar(select(func.count()).select_from(User)):
+        return []
+    users = []
+    for email, name, role in DEMO_ACCOUNTS:
+        user = User(email=email, name=name, role=role)
+        user.set_password(DEMO_PASSWORD)
+        users.append(user)
+    session.add_all(users)
+    session.flush()
+    return users

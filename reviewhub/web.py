@@ -1,0 +1,83 @@
+"""Blueprints, template helpers and error pages."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from . import labels
+from .extensions import db, login_manager
+from .i18n import local_today
+from .models import User
+from .permissions import Action, can
+
+
+def init_app(app: Flask) -> None:
+    from .views import auth, documents, site
+
+    app.register_blueprint(site.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(documents.bp)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in to continue.")
+    login_manager.user_loader(_load_user)
+    app.jinja_env.globals.update(
+        asset_url=asset_url,
+        can=can,
+        Action=Action,
+        labels=labels,
+        local_today=local_today,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        get_locale=get_locale,
+    )
+    app.register_error_handler(CSRFError, _stale_form)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _load_user(user_id: str) -> User | None:
+    return db.session.scalar(select(User).where(User.id == int(user_id), User.active))
+
+
+@cache
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL with its content hash, so browsers may cache it for a year."""
+    from flask import current_app
+
+    assert current_app.static_folder
+    return url_for(
+        "static", filename=filename, v=_file_digest(f"{current_app.static_folder}/{filename}")
+    )
+
+
+def keeps_input(view: Any) -> Any:
+    """Mark a form view that re-renders itself, input kept, when its form went stale."""
+    view.keeps_input = True
+    return view
+
+
+def _stale_form(error: CSRFError) -> Any:
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "keeps_input", False):
+        g.stale_form = True
+        return view(**(request.view_args or {})), 400
+    return _http_error(error)
+
+
+def _http_error(error: HTTPException) -> Any:
+    return render_template("errors/error.html", error=error), error.code or 500

@@ -1,0 +1,3 @@
+from reviewhub import create_app
+
+app = create_app()
