@@ -150,15 +150,25 @@ class _Pairs:
         for new_index in self.free_new():
             new_text = comparable(self.new[new_index])
             for old_index in free_old:
-                old_text = comparable(self.prior[old_index])
-                if similarity_bound(old_text, new_text) < SIMILARITY_THRESHOLD:
-                    continue
-                score = similarity(old_text, new_text)
+                score = self._score(
+                    new_index, old_index, new_text, comparable(self.prior[old_index])
+                )
                 if score >= SIMILARITY_THRESHOLD:
                     candidates.append((-score, new_index, old_index))
         for _, new_index, old_index in sorted(candidates):
             if new_index not in self.old_for_new and old_index not in self.new_for_old:
                 self.pair(new_index, old_index)
+
+    def _score(self, new_index: int, old_index: int, new_text: str, old_text: str) -> float:
+        if not (self.new[new_index].text and self.prior[old_index].text):
+            # A heading alone is weak evidence: "Bijlage A" is not "Bijlage C" renamed.
+            same = _normalised(self.new[new_index].heading) == _normalised(
+                self.prior[old_index].heading
+            )
+            return 1.0 if same else 0.0
+        if similarity_bound(old_text, new_text) < SIMILARITY_THRESHOLD:
+            return 0.0
+        return similarity(old_text, new_text)
 
 
 def _assign_keys(

@@ -1,0 +1,99 @@
+"""Shared fixtures: one database per run (SQLite, or PostgreSQL when
+REVIEWHUB_TEST_DATABASE_URL is set), built by the real migrations and loaded with the sample
+documents once; every test runs inside a transaction that is rolled back afterwards."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.orm import Session
+
+from reviewhub import create_app
+from reviewhub.extensions import db
+from reviewhub.samples import ensure_demo_accounts, load_documents
+from tests.factories import Auth
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("REVIEWHUB_TEST_DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    try:
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            # A clean slate: drop whatever an earlier (perhaps interrupted) run left behind.
+            metadata = MetaData()
+            metadata.reflect(connection)
+            metadata.drop_all(connection)
+        engine.dispose()
+    except Exception as error:  # the PostgreSQL run must fail loudly, never skip
+        pytest.exit(f"Cannot use REVIEWHUB_TEST_DATABASE_URL={url}: {error}", returncode=3)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _test_database_url(tmp_path_factory),
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SAMPLE_DOCUMENTS_DIR": str(PROJECT_ROOT / "documents"),
+        }
+    )
+    with app.app_context():
+        upgrade()
+        load_documents(db.session, PROJECT_ROOT / "documents")
+        ensure_demo_accounts(db.session)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """The app's session, joined to an outer transaction that is rolled back after the test;
+    commits inside the code under test only release savepoints."""
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint"}
+    )
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, session: Session) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_enabled(app: Flask) -> Iterator[None]:
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)

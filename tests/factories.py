@@ -1,0 +1,49 @@
+"""Small factories and helpers for tests."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reviewhub.models import Document, Role, User
+from reviewhub.publishing import VersionMeta, get_or_create_document, publish_version
+from reviewhub.samples import DEMO_PASSWORD
+
+SAMPLE_SLUG = "handelingskader-veiligheidsteams"
+
+
+class Auth:
+    """Log in as a demo account of a role, in one line: ``auth.login(Role.AUTHOR)``."""
+
+    EMAILS: ClassVar[dict[Role, str]] = {
+        Role.ADMIN: "admin@example.org",
+        Role.AUTHOR: "auteur@example.org",
+        Role.REVIEWER: "reviewer@example.org",
+        Role.PARTNER: "partner@example.org",
+        Role.READER: "lezer@example.org",
+    }
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, role: Role = Role.AUTHOR, password: str = DEMO_PASSWORD) -> Any:
+        return self.client.post("/login", data={"email": self.EMAILS[role], "password": password})
+
+    def logout(self) -> Any:
+        return self.client.post("/logout")
+
+
+def make_document(session: Session, slug: str = "testdocument", title: str = "Test") -> Document:
+    return get_or_create_document(session, slug, title)
+
+
+def publish(session: Session, document: Document, source: str, **meta: Any) -> Any:
+    meta.setdefault("label", "Versie")
+    return publish_version(session, document, source, VersionMeta(**meta))
+
+
+def user_with_role(session: Session, role: Role) -> User:
+    return session.scalars(select(User).where(User.email == Auth.EMAILS[role])).one()
