@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from .extensions import db
 from .labels import ROLE
@@ -33,10 +35,11 @@ def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise click.BadParameter("write the date as 2027-03-01") from error
+        raise click.BadParameter(_("write the date as 2027-03-01")) from error
 
 
 @click.command("publish")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--document", "slug", required=True, help="Short name of the document.")
 @click.option("--title", help="Title, when the document is new.")
@@ -70,17 +73,25 @@ def publish_command(
     db.session.commit()
     changed = sum(1 for s in version.sections if s.change_kind.value != "unchanged")
     click.echo(
-        f"Published {document.slug} version {version.number} ({version.label}): "
-        f"{len(version.sections)} sections, {changed} new or changed."
+        _(
+            "Published %(slug)s version %(number)d (%(label)s): %(sections)d sections, "
+            "%(changed)d new or changed.",
+            slug=document.slug,
+            number=version.number,
+            label=version.label,
+            sections=len(version.sections),
+            changed=changed,
+        )
     )
 
 
 @click.command("load-samples")
+@with_appcontext
 @click.option("--folder", type=click.Path(file_okay=False, path_type=Path))
 def load_samples_command(folder: Path | None) -> None:
     """Publish the sample documents (refused unless the database has no documents)."""
     if not database_is_empty(db.session):
-        raise click.ClickException("The database already has documents; nothing was loaded.")
+        raise click.ClickException(_("The database already has documents; nothing was loaded."))
     _load(folder)
 
 
@@ -93,10 +104,11 @@ def _load(folder: Path | None) -> None:
         raise click.ClickException(f"{folder}: {error}") from error
     db.session.commit()
     for item in loaded:
-        click.echo(f"Loaded {item.slug}: {item.versions} versions.")
+        click.echo(_("Loaded %(slug)s: %(count)d versions.", slug=item.slug, count=item.versions))
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the sample documents if there are none, create demo accounts if there are none,
     and print the demo log-ins."""
@@ -105,8 +117,8 @@ def demo_command() -> None:
     created = ensure_demo_accounts(db.session)
     db.session.commit()
     if created:
-        click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
+        click.echo(_("Demo accounts (password for each: %(password)s):", password=DEMO_PASSWORD))
         for user in created:
             click.echo(f"  {ROLE[user.role]!s:<14} {user.email}")
     else:
-        click.echo("Accounts exist already; no demo accounts were created.")
+        click.echo(_("Accounts exist already; no demo accounts were created."))

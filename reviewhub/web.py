@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request, url_for
+from flask import Flask, g, make_response, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -75,7 +75,9 @@ def _stale_form(error: CSRFError) -> Any:
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "keeps_input", False):
         g.stale_form = True
-        return view(**(request.view_args or {})), 400
+        response = make_response(view(**(request.view_args or {})))
+        response.status_code = 400
+        return response
     return _http_error(error)
 
 

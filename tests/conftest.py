@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -56,25 +57,38 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         load_documents(db.session, PROJECT_ROOT / "documents")
         ensure_demo_accounts(db.session)
         db.session.commit()
-        yield app
         db.session.remove()
+    # No app context stays pushed: each request and command gets its own, as in production
+    # (Flask-Babel and ``g`` keep per-context state).
+    yield app
+    with app.app_context():
         db.engine.dispose()
+
+
+class _ConnectionSession(Session):
+    """Keeps to the connection it is bound to; Flask-SQLAlchemy's session would pick the
+    engine (a new connection, outside the test's transaction)."""
+
+    def __init__(self, db: object = None, **options: Any) -> None:
+        super().__init__(**options)
 
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """The app's session, joined to an outer transaction that is rolled back after the test;
-    commits inside the code under test only release savepoints."""
-    connection = db.engine.connect()
+    """A session for the test itself, on a connection whose transaction is rolled back after
+    the test. Requests and commands use the app's session on the same connection, so both
+    see the same data; their commits only release savepoints."""
+    with app.app_context():
+        connection = db.engine.connect()
     transaction = connection.begin()
+    options = {"bind": connection, "join_transaction_mode": "create_savepoint"}
     original = db.session
-    db.session = db._make_scoped_session(
-        {"bind": connection, "join_transaction_mode": "create_savepoint"}
-    )
+    db.session = db._make_scoped_session({**options, "class_": _ConnectionSession})
+    test_session = Session(**options)
     try:
-        yield db.session
+        yield test_session
     finally:
-        db.session.remove()
+        test_session.close()
         db.session = original
         transaction.rollback()
         connection.close()

@@ -1,0 +1,154 @@
+"""Reading pages: document list, timeline, version page, download, headers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reviewhub.models import Role, VersionStatus
+from tests.factories import SAMPLE_SLUG, make_document, publish
+
+SAMPLE = f"/documents/{SAMPLE_SLUG}"
+
+
+def html_of(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_front_page_leads_to_the_documents(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.endswith("/documents/")
+
+
+def test_document_list_shows_each_document_with_its_latest_version(client):
+    page = html_of(client.get("/documents/"))
+    assert "Handelingskader voor professionals" in page
+    assert "Dialoogversie 3" in page and "3 versies" in page
+    assert 'lang="nl"' in page
+
+
+def test_document_page_shows_the_versions_as_a_timeline_newest_first(client):
+    page = html_of(client.get(SAMPLE))
+    labels = re.findall(r"Dialoogversie \d", page)
+    assert labels[:3] == ["Dialoogversie 3", "Dialoogversie 2", "Dialoogversie 1"]
+    assert "Open voor reacties" in page and "Gesloten" in page
+    assert "Reageren kan tot en met 1 maart 2027." in page
+    assert "2 november 2026" in page
+
+
+def test_version_page_has_contents_numbers_and_permalinks(client):
+    page = html_of(client.get(f"{SAMPLE}/v/1"))
+    assert '<nav class="toc" aria-labelledby="toc-title">' in page
+    assert 'id="s-veiligheid"' in page and 'href="#s-veiligheid"' in page
+    assert '<span class="section-number">2.1</span>' in page
+    assert "marker" not in page  # nothing is marked in a first version
+
+
+def test_version_page_marks_each_kind_of_change(client):
+    page = html_of(client.get(f"{SAMPLE}/v/2"))
+    assert "Nieuw in deze versie" in page
+    assert "Verplaatst (was 2.4)" in page
+    assert "Hernoemd (was: Regie en casusverantwoordelijkheid)" in page
+    assert "Gewijzigd" in page
+    assert "Verplaatst (was 4.5.1.1), tekst gewijzigd" in page
+
+
+def test_version_page_lists_removed_sections_with_links_to_the_previous_version(client):
+    page = html_of(client.get(f"{SAMPLE}/v/2"))
+    assert "Vervallen sinds de vorige versie" in page
+    assert "Totstandkoming van deze versie" in page
+    assert f'href="{SAMPLE}/v/1#s-' in page
+
+
+def test_unchanged_sections_carry_no_marker(client):
+    page = html_of(client.get(f"{SAMPLE}/v/3"))
+    section = re.search(
+        r'<section class="doc-section[^"]*" id="s-veiligheid".*?</section>', page, re.S
+    )
+    assert section and "marker" not in section.group(0)
+
+
+def test_markdown_download_is_the_published_source(client):
+    response = client.get(f"{SAMPLE}/v/2/source.md")
+    assert response.status_code == 200
+    assert response.mimetype == "text/markdown"
+    assert f'filename="{SAMPLE_SLUG}-v2.md"' in response.headers["Content-Disposition"]
+    assert response.get_data(as_text=True).startswith("---\nlabel: Dialoogversie 2")
+
+
+@pytest.mark.parametrize(
+    "url", ["/documents/onbekend", f"{SAMPLE}/v/99", f"{SAMPLE}/v/99/source.md", "/nergens"]
+)
+def test_unknown_pages_answer_404_in_dutch(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_drafts_are_hidden_from_visitors_and_shown_to_authors(client, session, auth):
+    document = make_document(session, "concept-kader")
+    publish(session, document, "# Concept\n", label="Concept", status=VersionStatus.DRAFT)
+    session.commit()
+    assert client.get("/documents/concept-kader/v/1").status_code == 404
+    assert "Concept</a>" not in client.get("/documents/concept-kader").get_data(as_text=True)
+    auth.login(Role.READER)
+    assert client.get("/documents/concept-kader/v/1").status_code == 403
+    auth.logout()
+    auth.login(Role.AUTHOR)
+    assert client.get("/documents/concept-kader/v/1").status_code == 200
+
+
+def test_every_response_carries_the_security_headers(client):
+    response = client.get(f"{SAMPLE}/v/3")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("url", ["/documents/", SAMPLE, f"{SAMPLE}/v/3", "/login"])
+def test_pages_have_no_inline_script_or_style(client, url):
+    page = html_of(client.get(url))
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)
+    assert "<style" not in page and not re.search(r"\sstyle=", page)
+    assert not re.search(r"\son[a-z]+=", page)
+
+
+def test_stylesheet_is_served_with_a_content_hash_and_long_caching(client):
+    page = html_of(client.get("/documents/"))
+    href = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', page)
+    assert href
+    response = client.get(href.group(1))
+    response.close()
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_pages_can_be_switched_to_english(client):
+    response = client.post("/language", data={"language": "en", "next": f"{SAMPLE}/v/2"})
+    assert response.status_code == 302 and response.location.endswith(f"{SAMPLE}/v/2")
+    page = html_of(client.get(f"{SAMPLE}/v/2"))
+    assert 'lang="en"' in page and "New in this version" in page
+
+
+def test_language_switch_ignores_foreign_redirects_and_unknown_languages(client):
+    response = client.post("/language", data={"language": "en", "next": "https://evil.example"})
+    assert response.location.endswith("/documents/")
+    assert client.post("/language", data={"language": "xx"}).status_code == 400
+
+
+def test_sections_keep_their_structure_and_escape_html(client, session):
+    document = make_document(session, "opmaak")
+    publish(
+        session,
+        document,
+        "# Tabel\n\n| a | b |\n|---|---|\n| 1 | <b>2</b> |\n\n[x](javascript:alert(1))\n",
+        status=VersionStatus.CLOSED,
+    )
+    session.commit()
+    page = html_of(client.get("/documents/opmaak/v/1"))
+    assert "<table>" in page and "&lt;b&gt;2&lt;/b&gt;" in page
+    assert "[x](javascript:alert(1))" in page and 'href="javascript' not in page
