@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -152,3 +153,23 @@ def test_sections_keep_their_structure_and_escape_html(client, session):
     page = html_of(client.get("/documents/opmaak/v/1"))
     assert "<table>" in page and "&lt;b&gt;2&lt;/b&gt;" in page
     assert "[x](javascript:alert(1))" in page and 'href="javascript' not in page
+
+
+def test_closed_versions_say_when_feedback_closed(client):
+    page = html_of(client.get(f"{SAMPLE}/v/1"))
+    assert "Reageren was mogelijk tot en met 15 april 2026." in page
+
+
+def test_an_open_version_past_its_closing_date_shows_as_closed(client, session):
+    document = make_document(session, "verlopen")
+    publish(
+        session,
+        document,
+        "# A\n",
+        status=VersionStatus.OPEN,
+        closes_on=date(2020, 1, 31),
+    )
+    session.commit()
+    page = html_of(client.get("/documents/verlopen/v/1"))
+    assert "Gesloten" in page and "Open voor reacties" not in page
+    assert "Reageren was mogelijk tot en met 31 januari 2020." in page
