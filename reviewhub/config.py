@@ -31,6 +31,17 @@ def load_config(instance_path: str) -> dict[str, object]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+        # The address people use to reach the service: links in mail made outside a request.
+        "BASE_URL": os.environ.get("REVIEWHUB_BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_SENDER": os.environ.get("REVIEWHUB_MAIL_SENDER", "ReviewHub <noreply@localhost>"),
+        "MAIL_OUTBOX": str(Path(instance_path) / "outbox"),
+        "SMTP_HOST": os.environ.get("REVIEWHUB_SMTP_HOST", ""),
+        "SMTP_PORT": _int_env("REVIEWHUB_SMTP_PORT", 587),
+        "SMTP_USERNAME": os.environ.get("REVIEWHUB_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("REVIEWHUB_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("REVIEWHUB_SMTP_STARTTLS", "1") == "1",
+        "RATELIMIT_STORAGE_URI": os.environ.get("REVIEWHUB_RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("REVIEWHUB_LOGIN_RATE_LIMIT", "10 per minute"),
         "SAMPLE_DOCUMENTS_DIR": os.environ.get(
             "REVIEWHUB_SAMPLE_DOCUMENTS", str(Path(__file__).resolve().parent.parent / "documents")
         ),

@@ -3,6 +3,8 @@
 from datetime import datetime
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -35,3 +37,6 @@ migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage comes from RATELIMIT_STORAGE_URI: memory by default, a shared store (redis://…) when
+# several workers must count together.
+limiter = Limiter(key_func=get_remote_address)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .models import ChangeKind, Role, VersionStatus
+from .models import ChangeKind, GroupKind, Role, VersionStatus, Visibility
 
 VERSION_STATUS = {
     VersionStatus.DRAFT: _l("Draft"),
@@ -25,4 +25,17 @@ ROLE = {
     Role.REVIEWER: _l("Review group"),
     Role.PARTNER: _l("Partner"),
     Role.READER: _l("Reader"),
+}
+
+GROUP_KIND = {
+    GroupKind.REGION: _l("Region"),
+    GroupKind.WORKGROUP: _l("Workgroup"),
+    GroupKind.PILOT: _l("Pilot site"),
+    GroupKind.REVIEW: _l("Review group"),
+    GroupKind.ORGANISATION: _l("Organisation"),
+}
+
+VISIBILITY = {
+    Visibility.PUBLIC: _l("Public: anyone may read; log in to react"),
+    Visibility.RESTRICTED: _l("Restricted to the groups chosen below"),
 }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +41,19 @@ class Role(enum.StrEnum):
     READER = "reader"
 
 
+class GroupKind(enum.StrEnum):
+    REGION = "region"
+    WORKGROUP = "workgroup"
+    PILOT = "pilot"  # a proeftuin
+    REVIEW = "review"
+    ORGANISATION = "organisation"
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"  # anyone reads; log-in needed to react
+    RESTRICTED = "restricted"  # only members of the document's groups
+
+
 class VersionStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -65,17 +80,79 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(_enum_column(Role, "role"), default=Role.READER)
     active: Mapped[bool] = mapped_column(default=True)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    function: Mapped[str] = mapped_column(String(200), default="")
+    sector: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(5), default="nl")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    anonymised_at: Mapped[datetime | None]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.active
+
+    @property
+    def credentials_stamp(self) -> str:
+        """Changes whenever the password does: ends other sessions and used links."""
+        return hashlib.sha256((self.password_hash or "no password").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.credentials_stamp}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def groups(self) -> list[Group]:
+        return [membership.group for membership in self.memberships]
+
+
+class Group(db.Model):
+    """A region, workgroup, pilot site, the review group or an organisation."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[GroupKind] = mapped_column(_enum_column(GroupKind, "group_kind"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    coordinator: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    group: Mapped[Group] = relationship(back_populates="memberships")
+
+
+document_groups = Table(
+    "document_groups",
+    db.metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Document(db.Model):
@@ -85,8 +162,14 @@ class Document(db.Model):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[Visibility] = mapped_column(
+        _enum_column(Visibility, "visibility"), default=Visibility.PUBLIC
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    owner: Mapped[User | None] = relationship()
+    groups: Mapped[list[Group]] = relationship(secondary=document_groups, order_by=Group.name)
     versions: Mapped[list[Version]] = relationship(
         back_populates="document", order_by="Version.number", cascade="all, delete-orphan"
     )
@@ -182,3 +265,21 @@ class Section(db.Model):
     @property
     def edited(self) -> bool:
         return self.predecessor is not None and self.predecessor.content_hash != self.content_hash
+
+
+class AuditEvent(db.Model):
+    """Who did what, when: log-ins, changes to people and groups, publications."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"), Index("ix_audit_events_action", "action"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

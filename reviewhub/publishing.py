@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext
-from sqlalchemy import exc, func, select
+from sqlalchemy import exc, select
 from sqlalchemy.orm import Session
 
+from . import audit
 from .matching import PriorSection, match_sections
-from .models import Document, Section, User, Version, VersionStatus
+from .models import Document, Group, Role, Section, User, Version, VersionStatus, Visibility
 from .sections import MarkdownError, ParsedDocument, parse_document, render_markdown, source_hash
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -86,13 +87,52 @@ def validate_slug(slug: str) -> str:
     return slug
 
 
-def get_or_create_document(session: Session, slug: str, title: str | None = None) -> Document:
+def get_or_create_document(
+    session: Session, slug: str, title: str | None = None, owner: User | None = None
+) -> Document:
     document = session.scalar(select(Document).where(Document.slug == validate_slug(slug)))
     if document is None:
-        document = Document(slug=slug, title=title or slug.replace("-", " ").capitalize())
+        document = Document(
+            slug=slug, title=title or slug.replace("-", " ").capitalize(), owner=owner
+        )
         session.add(document)
         session.flush()
     return document
+
+
+def create_document(session: Session, slug: str, title: str | None, owner: User) -> Document:
+    """A new document owned by ``owner``; refused when the short name is taken."""
+    if session.scalar(select(Document.id).where(Document.slug == validate_slug(slug))):
+        raise PublishError(
+            gettext("A document with the short name %(slug)s exists already.", slug=slug)
+        )
+    document = get_or_create_document(session, slug, title, owner)
+    audit.record(session, owner, "document.created", document, document.title)
+    return document
+
+
+def update_settings(
+    session: Session,
+    actor: User,
+    document: Document,
+    *,
+    visibility: Visibility,
+    group_ids: list[int],
+    owner_id: int | None,
+) -> None:
+    """Who may read the document, and who owns (publishes) it."""
+    groups = list(session.scalars(select(Group).where(Group.id.in_(group_ids))))
+    if visibility is Visibility.RESTRICTED and not groups:
+        raise PublishError(gettext("Choose at least one group for a restricted document."))
+    owner = session.get(User, owner_id) if owner_id else None
+    if owner_id and (owner is None or owner.role not in (Role.AUTHOR, Role.ADMIN)):
+        raise PublishError(gettext("The owner must be an author."))
+    document.visibility, document.groups, document.owner = visibility, groups, owner
+    audit.record(
+        session, actor, "document.settings_changed", document, document.title,
+        visibility=visibility.value, groups=sorted(g.name for g in groups),
+        owner=owner.email if owner else None,
+    )  # fmt: skip
 
 
 def publish_version(
@@ -151,6 +191,10 @@ def publish_version(
             )
         ) from error
     _store_sections(session, version, parsed, previous)
+    audit.record(
+        session, publisher, "version.published", version, f"{document.slug} {version.label}",
+        document=document.slug, number=version.number,
+    )  # fmt: skip
     return version
 
 
@@ -273,13 +317,4 @@ def removed_sections(session: Session, version: Version) -> list[Section]:
             .where(Section.version_id == previous_id, Section.id.not_in(continued))
             .order_by(Section.position)
         )
-    )
-
-
-def version_count(session: Session, document: Document) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(Version).where(Version.document_id == document.id)
-        )
-        or 0
     )

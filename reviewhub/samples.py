@@ -10,16 +10,24 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Document, Role, User
+from .models import Document, Group, GroupKind, Membership, Role, User
 from .publishing import VersionMeta, get_or_create_document, publish_version
 
 DEMO_PASSWORD = "demo-reviewhub"
 DEMO_ACCOUNTS = [
-    ("admin@example.org", "Anna Admin", Role.ADMIN),
-    ("auteur@example.org", "Bram Auteur", Role.AUTHOR),
-    ("reviewer@example.org", "Carla Reviewer", Role.REVIEWER),
-    ("partner@example.org", "Dewi Partner", Role.PARTNER),
-    ("lezer@example.org", "Eef Lezer", Role.READER),
+    ("admin@example.org", "Anna Admin", Role.ADMIN, "Functioneel beheerder"),
+    ("auteur@example.org", "Bram Auteur", Role.AUTHOR, "Programmamanager"),
+    ("reviewer@example.org", "Carla Reviewer", Role.REVIEWER, "Gedragswetenschapper"),
+    ("partner@example.org", "Dewi Partner", Role.PARTNER, "Teamleider lokaal team"),
+    ("lezer@example.org", "Eef Lezer", Role.READER, "Beleidsmedewerker"),
+]
+# Group name, kind, and the demo accounts in it (the first one coordinates).
+DEMO_GROUPS = [
+    ("Regio Twente", GroupKind.REGION, ["partner@example.org"]),
+    ("Regio Noord-Holland Noord", GroupKind.REGION, []),
+    ("Proeftuin Utrecht", GroupKind.PILOT, ["partner@example.org"]),
+    ("Werkgroep Veiligheidsplan", GroupKind.WORKGROUP, ["auteur@example.org"]),
+    ("Reviewgroep gedragswetenschappers", GroupKind.REVIEW, ["reviewer@example.org"]),
 ]
 
 
@@ -55,14 +63,27 @@ def database_is_empty(session: Session) -> bool:
 
 
 def ensure_demo_accounts(session: Session) -> list[User]:
-    """Create the demo accounts if the database has no accounts at all; return what was made."""
+    """Create the demo accounts and groups if the database has no accounts at all, and give
+    documents without an owner to the demo author; return the accounts made."""
     if session.scalar(select(func.count()).select_from(User)):
         return []
-    users = []
-    for email, name, role in DEMO_ACCOUNTS:
-        user = User(email=email, name=name, role=role)
+    users = {}
+    for email, name, role, function in DEMO_ACCOUNTS:
+        user = User(email=email, name=name, role=role, function=function,
+                    organisation="Demo-organisatie")  # fmt: skip
         user.set_password(DEMO_PASSWORD)
-        users.append(user)
-    session.add_all(users)
+        users[email] = user
+    session.add_all(users.values())
+    for name, kind, members in DEMO_GROUPS:
+        group = session.scalar(select(Group).where(Group.name == name))
+        if group is None:
+            group = Group(name=name, kind=kind)
+            session.add(group)
+        group.memberships.extend(
+            Membership(user=users[email], coordinator=index == 0)
+            for index, email in enumerate(members)
+        )
+    for document in session.scalars(select(Document).where(Document.owner_id.is_(None))):
+        document.owner = users["auteur@example.org"]
     session.flush()
-    return users
+    return list(users.values())

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Flask, g, make_response, render_template, request, url_for
+from flask import Flask, abort, g, make_response, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import labels
 from .extensions import db, login_manager
@@ -22,12 +27,12 @@ from .permissions import Action, can
 
 
 def init_app(app: Flask) -> None:
-    from .views import auth, documents, site
+    from .views import account, admin, auth, documents, site
 
-    app.register_blueprint(site.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(documents.bp)
+    for blueprint in (site.bp, auth.bp, account.bp, admin.bp, documents.bp):
+        app.register_blueprint(blueprint)
     login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
     login_manager.login_message = _l("Log in to continue.")
     login_manager.user_loader(_load_user)
     app.jinja_env.globals.update(
@@ -39,13 +44,28 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         get_locale=get_locale,
+        display_name=display_name,
     )
+    app.jinja_env.filters["display_name"] = display_name
     app.register_error_handler(CSRFError, _stale_form)
     app.register_error_handler(HTTPException, _http_error)
 
 
-def _load_user(user_id: str) -> User | None:
-    return db.session.scalar(select(User).where(User.id == int(user_id), User.active))
+def _load_user(session_id: str) -> User | None:
+    """The active user whose credentials are still those of the session: deactivating an
+    account or changing its password ends its sessions everywhere."""
+    user_id, _, stamp = session_id.partition(".")
+    if not user_id.isdigit():
+        return None
+    user = db.session.scalar(select(User).where(User.id == int(user_id), User.active))
+    return user if user is not None and user.credentials_stamp == stamp else None
+
+
+def display_name(user: User | None) -> str:
+    """How a person is named on pages; anonymised accounts stay recognisable as such."""
+    if user is None:
+        return _l("the system")
+    return user.name or _l("Former participant")
 
 
 @cache
@@ -61,6 +81,26 @@ def asset_url(filename: str) -> str:
     return url_for(
         "static", filename=filename, v=_file_digest(f"{current_app.static_folder}/{filename}")
     )
+
+
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Choices for a select, radio or checkbox field, from (value, label) pairs."""
+    return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as checkboxes: usable by keyboard and screen reader alike."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def deny() -> NoReturn:
+    """Refuse: visitors are sent to log in (they may have access then), people who are
+    logged in get 403."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    abort(403)
 
 
 def keeps_input(view: Any) -> Any:

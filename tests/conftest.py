@@ -17,9 +17,9 @@ from sqlalchemy import MetaData, create_engine
 from sqlalchemy.orm import Session
 
 from reviewhub import create_app
-from reviewhub.extensions import db
+from reviewhub.extensions import db, limiter
 from reviewhub.samples import ensure_demo_accounts, load_documents
-from tests.factories import Auth
+from tests.factories import Auth, Outbox
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,6 +96,7 @@ def session(app: Flask) -> Iterator[Session]:
 
 @pytest.fixture
 def client(app: Flask, session: Session) -> FlaskClient:
+    limiter.reset()  # log-in throttling counts per test, not across the run
     return app.test_client()
 
 
@@ -111,3 +112,14 @@ def csrf_enabled(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+@pytest.fixture
+def outbox(app: Flask, tmp_path: Path) -> Iterator[Outbox]:
+    """Mail written during the test, parsed back into messages."""
+    original = app.config["MAIL_OUTBOX"]
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    try:
+        yield Outbox(tmp_path / "outbox")
+    finally:
+        app.config["MAIL_OUTBOX"] = original

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -47,3 +53,24 @@ def publish(session: Session, document: Document, source: str, **meta: Any) -> A
 
 def user_with_role(session: Session, role: Role) -> User:
     return session.scalars(select(User).where(User.email == Auth.EMAILS[role])).one()
+
+
+class Outbox:
+    """The messages the mail module wrote to a folder, oldest first."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        if not self.folder.exists():
+            return []
+        return [
+            message_from_bytes(path.read_bytes(), policy=default)  # type: ignore[misc]
+            for path in sorted(self.folder.glob("*.eml"))
+        ]
+
+    def last_link(self) -> str:
+        """The first link in the newest message, as a path on this site."""
+        body = self.messages[-1].get_body(("plain",)).get_content()
+        return urlsplit(re.search(r"https?://\S+", body).group(0)).path

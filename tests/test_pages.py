@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from reviewhub.models import Role, VersionStatus
-from tests.factories import SAMPLE_SLUG, make_document, publish
+from tests.factories import SAMPLE_SLUG, make_document, publish, user_with_role
 
 SAMPLE = f"/documents/{SAMPLE_SLUG}"
 
@@ -88,17 +88,21 @@ def test_unknown_pages_answer_404_in_dutch(client, url):
     assert "Pagina niet gevonden" in response.get_data(as_text=True)
 
 
-def test_drafts_are_hidden_from_visitors_and_shown_to_authors(client, session, auth):
+def test_drafts_are_shown_only_to_their_author_and_administrators(client, session, auth):
     document = make_document(session, "concept-kader")
+    document.owner = user_with_role(session, Role.AUTHOR)
     publish(session, document, "# Concept\n", label="Concept", status=VersionStatus.DRAFT)
     session.commit()
-    assert client.get("/documents/concept-kader/v/1").status_code == 404
+    url = "/documents/concept-kader/v/1"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login?next=" in anonymous.location
     assert "Concept</a>" not in client.get("/documents/concept-kader").get_data(as_text=True)
-    auth.login(Role.READER)
-    assert client.get("/documents/concept-kader/v/1").status_code == 403
-    auth.logout()
-    auth.login(Role.AUTHOR)
-    assert client.get("/documents/concept-kader/v/1").status_code == 200
+    for role, status in [(Role.READER, 403), (Role.REVIEWER, 403), (Role.AUTHOR, 200)]:
+        auth.login(role)
+        assert client.get(url).status_code == status, role
+        auth.logout()
+    auth.login(Role.ADMIN)
+    assert client.get(url).status_code == 200
 
 
 def test_every_response_carries_the_security_headers(client):

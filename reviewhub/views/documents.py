@@ -23,23 +23,25 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from .. import accounts
 from ..extensions import db
-from ..labels import VERSION_STATUS
-from ..models import Document, Section, Version, VersionStatus
+from ..labels import VERSION_STATUS, VISIBILITY
+from ..models import Document, Role, Section, Version, VersionStatus, Visibility
 from ..permissions import Action, can
 from ..publishing import (
     PublishError,
     VersionMeta,
+    create_document,
     decode_source,
     decode_upload,
-    get_or_create_document,
     publish_version,
     removed_sections,
+    update_settings,
 )
-from ..web import keeps_input
+from ..web import CheckboxesField, deny, keeps_input, options
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -49,16 +51,72 @@ NEW_DOCUMENT = "__new__"
 @bp.get("/")
 def index() -> str:
     documents = db.session.scalars(
-        select(Document).options(selectinload(Document.versions)).order_by(Document.title)
+        select(Document)
+        .options(selectinload(Document.versions), selectinload(Document.groups))
+        .order_by(Document.title)
     ).all()
-    return render_template("documents/index.html", documents=documents)
+    readable = [d for d in documents if can(current_user, Action.READ_DOCUMENT, d)]
+    return render_template("documents/index.html", documents=readable)
 
 
 @bp.get("/<slug>")
-def document(slug: str) -> str:
+def document(slug: str) -> Any:
     doc = _document_or_404(slug)
+    if not can(current_user, Action.READ_DOCUMENT, doc):
+        deny()
     versions = [v for v in reversed(doc.versions) if can(current_user, Action.READ_VERSION, v)]
     return render_template("documents/document.html", document=doc, versions=versions)
+
+
+class SettingsForm(FlaskForm):
+    visibility = RadioField(_l("Who may read this document"))
+    groups = CheckboxesField(_l("Groups with access"), coerce=int)
+    owner = SelectField(_l("Owner (author who publishes its versions)"), coerce=int)
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@login_required
+@keeps_input
+def settings(slug: str) -> Any:
+    doc = _document_or_404(slug)
+    if not can(current_user, Action.MANAGE_DOCUMENT, doc):
+        abort(403)
+    form = SettingsForm(obj=doc)
+    form.visibility.choices = options((v.value, label) for v, label in VISIBILITY.items())
+    form.groups.choices = options((g.id, g.name) for g in accounts.active_groups(db.session))
+    if current_user.role is Role.ADMIN:  # only administrators hand documents to an author
+        form.owner.choices = options(
+            [(0, _("Nobody (administrators only)"))]
+            + [
+                (p.id, p.name)
+                for p in db.session.scalars(accounts.people_query())
+                if p.active and p.role in (Role.AUTHOR, Role.ADMIN)
+            ]
+        )
+    else:
+        del form.owner
+    if request.method == "GET":
+        form.visibility.data = doc.visibility.value
+        form.groups.data = [g.id for g in doc.groups]
+        if "owner" in form:
+            form.owner.data = doc.owner_id or 0
+    if form.validate_on_submit():
+        owner_id = (form.owner.data or None) if "owner" in form else doc.owner_id
+        try:
+            update_settings(
+                db.session, current_user, doc, visibility=Visibility(form.visibility.data),
+                group_ids=form.groups.data, owner_id=owner_id,
+            )  # fmt: skip
+        except PublishError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The settings of this document are saved."), "success")
+            return redirect(url_for(".document", slug=doc.slug))
+    return render_template("documents/settings.html", form=form, document=doc), (
+        400 if form.errors or form.form_errors else 200
+    )
 
 
 @bp.get("/<slug>/v/<int:number>")
@@ -125,7 +183,7 @@ class PublishForm(FlaskForm):
 @login_required
 @keeps_input
 def publish() -> Any:
-    if not can(current_user, Action.PUBLISH):
+    if not can(current_user, Action.CREATE_DOCUMENT):
         abort(403)
     form = _publish_form()
     if form.validate_on_submit():
@@ -153,13 +211,15 @@ def publish() -> Any:
 
 def _publish_form() -> PublishForm:
     form = PublishForm()
-    documents = db.session.execute(select(Document.slug, Document.title).order_by(Document.title))
-    form.document.choices = [(slug, title) for slug, title in documents] + [
-        (NEW_DOCUMENT, _("A new document…"))
-    ]
-    form.status.choices = [("", _("As in the file's header (else draft)"))] + [
-        (status.value, str(label)) for status, label in VERSION_STATUS.items()
-    ]
+    documents = db.session.scalars(select(Document).order_by(Document.title))
+    form.document.choices = options(
+        [(d.slug, d.title) for d in documents if can(current_user, Action.PUBLISH, d)]
+        + [(NEW_DOCUMENT, _("A new document…"))]
+    )
+    form.status.choices = options(
+        [("", _("As in the file's header (else draft)"))]
+        + [(status.value, label) for status, label in VERSION_STATUS.items()]
+    )
     if request.method == "GET" and request.args.get("document"):
         form.document.data = request.args["document"]
     form.source_file.description = form.source_file.description % {
@@ -183,9 +243,13 @@ def _publish_from_form(form: PublishForm) -> Version:
     if form.document.data == NEW_DOCUMENT:
         if not form.new_slug.data:
             raise PublishError(_("Give the new document a short name for its web address."))
-        document = get_or_create_document(db.session, form.new_slug.data, form.new_title.data)
+        document = create_document(
+            db.session, form.new_slug.data, form.new_title.data, owner=current_user
+        )
     else:
         document = _document_or_404(form.document.data or "")
+        if not can(current_user, Action.PUBLISH, document):
+            raise PublishError(_("You may not publish versions of this document."))
     meta = VersionMeta(
         label=form.label.data or None,
         status=VersionStatus(form.status.data) if form.status.data else None,
@@ -211,7 +275,7 @@ def _version_or_404(slug: str, number: int) -> Version:
     if ver is None:
         abort(404)
     if not can(current_user, Action.READ_VERSION, ver):
-        abort(403 if current_user.is_authenticated else 404)
+        deny()
     return ver
 
 

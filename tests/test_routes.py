@@ -1,0 +1,103 @@
+"""Every route, for every role and for anonymous visitors, answers as the permission rules say.
+A route that is added without an entry here fails ``test_every_route_has_expectations``."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+from sqlalchemy import select
+
+from reviewhub.models import Group, Role, User
+from tests.factories import SAMPLE_SLUG, Auth
+
+ANONYMOUS = "anonymous"
+ROLES = [ANONYMOUS, Role.READER, Role.PARTNER, Role.REVIEWER, Role.AUTHOR, Role.ADMIN]
+LOGIN = "login"  # a redirect to the log-in page
+
+
+def expect(anonymous, reader, partner, reviewer, author, admin) -> dict:
+    return dict(zip(ROLES, [anonymous, reader, partner, reviewer, author, admin], strict=True))
+
+
+def everyone(status: int) -> dict:
+    return expect(*[status] * 6)
+
+
+SIGNED_IN = expect(LOGIN, 200, 200, 200, 200, 200)
+ADMINS = expect(LOGIN, 403, 403, 403, 403, 200)
+PUBLISHERS = expect(LOGIN, 403, 403, 403, 200, 200)  # the demo author owns the samples
+
+
+class Case(NamedTuple):
+    method: str
+    url: str
+    outcome: dict
+    data: dict | None = None
+
+
+SAMPLE = f"/documents/{SAMPLE_SLUG}"
+# Keyed by the rule as Flask knows it. {reader} is the demo reader's id.
+CASES: dict[str, list[Case]] = {
+    "/": [Case("GET", "/", everyone(302))],
+    "/language": [Case("POST", "/language", everyone(302), {"language": "en"})],
+    "/login": [Case("GET", "/login", everyone(200))],
+    "/logout": [Case("POST", "/logout", everyone(302))],
+    "/password/forgot": [Case("GET", "/password/forgot", everyone(200))],
+    "/invitation/<token>": [Case("GET", "/invitation/onzin", everyone(400))],
+    "/password/reset/<token>": [Case("GET", "/password/reset/onzin", everyone(400))],
+    "/me/profile": [Case("GET", "/me/profile", SIGNED_IN)],
+    "/me/data.json": [Case("GET", "/me/data.json", SIGNED_IN)],
+    "/admin/people": [Case("GET", "/admin/people", ADMINS)],
+    "/admin/people/new": [Case("GET", "/admin/people/new", ADMINS)],
+    "/admin/people/<int:person_id>": [Case("GET", "/admin/people/{reader}", ADMINS)],
+    "/admin/people/<int:person_id>/invitation": [
+        Case("POST", "/admin/people/{reader}/invitation", ADMINS)
+    ],
+    "/admin/people/<int:person_id>/anonymise": [
+        Case("POST", "/admin/people/{reader}/anonymise", expect(LOGIN, 403, 403, 403, 403, 302))
+    ],
+    "/admin/groups": [Case("GET", "/admin/groups", ADMINS)],
+    "/admin/groups/new": [Case("GET", "/admin/groups/new", ADMINS)],
+    "/admin/groups/<int:group_id>": [Case("GET", "/admin/groups/{group}", ADMINS)],
+    "/admin/audit": [Case("GET", "/admin/audit", ADMINS)],
+    "/documents/": [Case("GET", "/documents/", everyone(200))],
+    "/documents/<slug>": [
+        Case("GET", SAMPLE, everyone(200)),
+        Case("GET", "/documents/bestaat-niet", everyone(404)),
+    ],
+    "/documents/<slug>/v/<int:number>": [
+        Case("GET", f"{SAMPLE}/v/2", everyone(200)),
+        Case("GET", f"{SAMPLE}/v/9", everyone(404)),
+    ],
+    "/documents/<slug>/v/<int:number>/source.md": [
+        Case("GET", f"{SAMPLE}/v/1/source.md", everyone(200))
+    ],
+    "/documents/<slug>/settings": [Case("GET", f"{SAMPLE}/settings", PUBLISHERS)],
+    "/documents/publish": [Case("GET", "/documents/publish", PUBLISHERS)],
+}
+
+
+def test_every_route_has_expectations(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert sorted(rules - CASES.keys()) == [], "add the new routes to CASES"
+    assert sorted(CASES.keys() - rules) == [], "remove routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=str)
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_route_answers_each_role_as_expected(app, client, session, role, rule):
+    ids = {
+        "reader": session.scalar(select(User.id).where(User.email == Auth.EMAILS[Role.READER])),
+        "group": session.scalar(select(Group.id).order_by(Group.id).limit(1)),
+    }
+    if role != ANONYMOUS:
+        assert Auth(client).login(role).status_code == 302
+    for case in CASES[rule]:
+        response = client.open(case.url.format(**ids), method=case.method, data=case.data)
+        expected = case.outcome[role]
+        where = (case.method, case.url, role)
+        if expected == LOGIN:
+            assert response.status_code == 302 and "/login?next=" in response.location, where
+        else:
+            assert response.status_code == expected, where

@@ -1,0 +1,81 @@
+"""Security basics: CSRF on every state-changing request, cookie flags, request limits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from reviewhub import create_app
+from reviewhub.extensions import db
+from reviewhub.models import AuditEvent, Role
+from tests.factories import Auth
+from tests.test_routes import CASES
+
+
+def _token(client, url: str = "/login") -> str:
+    page = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+
+def post_routes(app) -> list[str]:
+    return sorted(
+        rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or set())
+    )
+
+
+def test_every_post_route_refuses_a_missing_or_forged_token(app, client, session, csrf_enabled):
+    client.post(
+        "/login",
+        data={"email": Auth.EMAILS[Role.ADMIN], "password": "demo-reviewhub",
+              "csrf_token": _token(client)},
+    )  # fmt: skip
+    events_before = session.scalar(select(func.count()).select_from(AuditEvent))
+    for rule in post_routes(app):
+        url = next(case.url for case in CASES[rule])
+        url = url.format(reader=1, group=1)
+        for token in (None, "vervalst"):
+            data = {"csrf_token": token} if token else {}
+            response = client.post(url, data=data)
+            assert response.status_code == 400, (rule, token)
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+
+
+def test_the_post_routes_are_the_expected_ones(app):
+    assert post_routes(app) == [
+        "/admin/groups/<int:group_id>",
+        "/admin/groups/new",
+        "/admin/people/<int:person_id>",
+        "/admin/people/<int:person_id>/anonymise",
+        "/admin/people/<int:person_id>/invitation",
+        "/admin/people/new",
+        "/documents/<slug>/settings",
+        "/documents/publish",
+        "/invitation/<token>",
+        "/language",
+        "/login",
+        "/logout",
+        "/me/profile",
+        "/password/forgot",
+        "/password/reset/<token>",
+    ]
+
+
+def test_session_cookie_is_http_only_and_same_site(client):
+    Auth(client).login(Role.READER)
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax" and not cookie.secure
+
+
+def test_cookies_are_secure_when_served_over_https(monkeypatch, tmp_path):
+    monkeypatch.setenv("REVIEWHUB_SECURE_COOKIES", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("header", ["X-Frame-Options", "X-Content-Type-Options"])
+def test_error_pages_carry_security_headers_too(client, header):
+    assert header in client.get("/bestaat-niet").headers
