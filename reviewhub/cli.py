@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from . import accounts, audit, mail
+from .diffcli import diff_command
 from .extensions import db
 from .labels import ROLE
 from .models import Role, VersionStatus
@@ -28,6 +29,7 @@ from .views.auth import invitation_mail
 def init_app(app: Flask) -> None:
     for command in (publish_command, load_samples_command, demo_command, user_group):
         app.cli.add_command(command)
+    app.cli.add_command(diff_command)
 
 
 def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:

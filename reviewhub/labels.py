@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .models import ChangeKind, GroupKind, Role, VersionStatus, Visibility
+from .models import ChangeKind, CommentKind, GroupKind, Role, VersionStatus, Visibility
 
 VERSION_STATUS = {
     VersionStatus.DRAFT: _l("Draft"),
@@ -38,4 +38,12 @@ GROUP_KIND = {
 VISIBILITY = {
     Visibility.PUBLIC: _l("Public: anyone may read; log in to react"),
     Visibility.RESTRICTED: _l("Restricted to the groups chosen below"),
+}
+
+COMMENT_KIND = {
+    CommentKind.QUESTION: _l("Question"),
+    CommentKind.SUGGESTION: _l("Suggestion"),
+    CommentKind.CONCERN: _l("Concern"),
+    CommentKind.SUPPORT: _l("Support"),
+    CommentKind.GENERAL: _l("General"),
 }

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from .models import ChangeKind
 from .sections import ParsedSection, slugify
@@ -30,6 +31,19 @@ class PriorSection:
     parent_key: str | None
     content_hash: str
     text: str
+
+
+class PlacedSection(Protocol):
+    """What classifying needs of a section of the newer version."""
+
+    @property
+    def heading(self) -> str: ...
+
+    @property
+    def content_hash(self) -> str: ...
+
+    @property
+    def parent_position(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,7 @@ def match_sections(
     pairs.by_similarity()
     pairs.by_heading_under_parent()  # children of parents that only similarity could match
     keys = _assign_keys(prior, new, pairs.old_for_new, set(keys_in_use))
-    kinds = _classify(prior, new, pairs.old_for_new)
+    kinds = classify(prior, new, pairs.old_for_new)
     matches = [SectionMatch(keys[i], pairs.old_for_new.get(i), kinds[i]) for i in range(len(new))]
     matched_old = set(pairs.old_for_new.values())
     return MatchResult(matches, [i for i in range(len(prior)) if i not in matched_old])
@@ -202,11 +216,13 @@ def _fresh_key(heading: str, taken: set[str]) -> str:
     return key
 
 
-def _classify(
+def classify(
     prior: Sequence[PriorSection],
-    new: Sequence[ParsedSection],
+    new: Sequence[PlacedSection],
     old_for_new: dict[int, int],
 ) -> list[ChangeKind]:
+    """The change kind of each new section, given which prior section it continues (by index).
+    Also used to compare versions further apart, once their sections are aligned."""
     old_parents = _prior_parents(prior)
     same_parent = {
         index: old_index
@@ -242,7 +258,7 @@ def _prior_parents(prior: Sequence[PriorSection]) -> list[int | None]:
 
 
 def _old_parent_of_new(
-    new: Sequence[ParsedSection], old_for_new: dict[int, int], new_index: int
+    new: Sequence[PlacedSection], old_for_new: dict[int, int], new_index: int
 ) -> int | None:
     """The prior section that the new section's parent continues: None at the top level, and
     a value no prior section has when the parent is new (or not matched yet)."""

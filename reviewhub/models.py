@@ -54,6 +54,24 @@ class Visibility(enum.StrEnum):
     RESTRICTED = "restricted"  # only members of the document's groups
 
 
+class CommentKind(enum.StrEnum):
+    QUESTION = "question"
+    SUGGESTION = "suggestion"
+    CONCERN = "concern"
+    SUPPORT = "support"
+    GENERAL = "general"
+
+
+class CommentVisibility(enum.StrEnum):
+    PUBLIC = "public"
+    GROUP = "group"  # the group and the review group only: a region drafting internally
+
+
+class CommentState(enum.StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"  # waits for a moderator (pre-moderation)
+
+
 class VersionStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -166,6 +184,7 @@ class Document(db.Model):
         _enum_column(Visibility, "visibility"), default=Visibility.PUBLIC
     )
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    premoderation: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     owner: Mapped[User | None] = relationship()
@@ -283,3 +302,101 @@ class AuditEvent(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+class Comment(db.Model):
+    """A reaction to a section, or to a passage in it, or a reply in its thread."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("author_id", "client_token"),  # a form sent twice stores one comment
+        Index("ix_comments_section_id", "section_id"),
+        Index("ix_comments_parent_id", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    kind: Mapped[CommentKind | None] = mapped_column(_enum_column(CommentKind, "comment_kind"))
+    body: Mapped[str] = mapped_column(Text)
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    quote_exact: Mapped[str | None] = mapped_column(Text)
+    quote_prefix: Mapped[str | None] = mapped_column(Text)
+    quote_suffix: Mapped[str | None] = mapped_column(Text)
+    quote_start: Mapped[int | None]
+    quote_end: Mapped[int | None]
+    visibility: Mapped[CommentVisibility] = mapped_column(
+        _enum_column(CommentVisibility, "comment_visibility"), default=CommentVisibility.PUBLIC
+    )
+    state: Mapped[CommentState] = mapped_column(
+        _enum_column(CommentState, "comment_state"), default=CommentState.PUBLISHED
+    )
+    official: Mapped[bool] = mapped_column(default=False)  # a reply by an author or reviewer
+    client_token: Mapped[str] = mapped_column(String(64))
+    hidden_reason: Mapped[str | None] = mapped_column(String(500))
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    hidden_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+
+    section: Mapped[Section] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    group: Mapped[Group | None] = relationship()
+    parent: Mapped[Comment | None] = relationship(
+        remote_side=[id], back_populates="replies", foreign_keys=[parent_id]
+    )
+    replies: Mapped[list[Comment]] = relationship(
+        back_populates="parent", order_by="Comment.created_at", foreign_keys=[parent_id]
+    )
+    revisions: Mapped[list[CommentRevision]] = relationship(
+        back_populates="comment", order_by="CommentRevision.replaced_at",
+        cascade="all, delete-orphan",
+    )  # fmt: skip
+    reports: Mapped[list[CommentReport]] = relationship(
+        back_populates="comment", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def has_quote(self) -> bool:
+        return self.quote_exact is not None
+
+
+class CommentRevision(db.Model):
+    """An earlier wording of an edited comment: edits stay traceable."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="revisions")
+
+
+class CommentReport(db.Model):
+    """Someone asked the moderators to look at a comment."""
+
+    __tablename__ = "comment_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+    comment: Mapped[Comment] = relationship(back_populates="reports")
+    reporter: Mapped[User | None] = relationship()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -182,11 +183,8 @@ def _footnote_citations(tokens: list[Token], span_starts: list[int]) -> dict[int
 
 
 def _span_at(span_starts: list[int], line: int) -> int:
-    position = 0
-    for index, start in enumerate(span_starts):
-        if start <= line:
-            position = index
-    return position
+    """The section (by position) that contains ``line``; ``span_starts`` is sorted."""
+    return max(bisect_right(span_starts, line) - 1, 0)
 
 
 def _without_ranges(lines: list[str], start: int, end: int, ranges: Any) -> list[str]:

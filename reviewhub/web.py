@@ -19,18 +19,19 @@ from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import labels
+from . import feedback, labels
 from .extensions import db, login_manager
 from .i18n import local_today
 from .models import User
-from .permissions import Action, can
+from .permissions import Action, can, is_open_for_feedback
 
 
 def init_app(app: Flask) -> None:
-    from .views import account, admin, auth, documents, site
+    from .views import account, admin, auth, compare, documents, review, site
 
-    for blueprint in (site.bp, auth.bp, account.bp, admin.bp, documents.bp):
+    for blueprint in (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(compare.bp)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Log in to continue.")
@@ -45,6 +46,9 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         get_locale=get_locale,
         display_name=display_name,
+        render_comment=feedback.render_body,
+        suggestion_diff=feedback.suggestion_diff,
+        open_for_feedback=is_open_for_feedback,
     )
     app.jinja_env.filters["display_name"] = display_name
     app.register_error_handler(CSRFError, _stale_form)
@@ -115,7 +119,10 @@ def _stale_form(error: CSRFError) -> Any:
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "keeps_input", False):
         g.stale_form = True
-        response = make_response(view(**(request.view_args or {})))
+        try:
+            response = make_response(view(**(request.view_args or {})))
+        except HTTPException as refusal:  # the view itself refused (404, 403): say that
+            return _http_error(refusal)
         response.status_code = 400
         return response
     return _http_error(error)

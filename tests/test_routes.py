@@ -8,7 +8,8 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy import select
 
-from reviewhub.models import Group, Role, User
+from reviewhub.feedback import NewComment, post_comment
+from reviewhub.models import Comment, CommentKind, Group, Role, Section, User, Version
 from tests.factories import SAMPLE_SLUG, Auth
 
 ANONYMOUS = "anonymous"
@@ -27,6 +28,21 @@ def everyone(status: int) -> dict:
 SIGNED_IN = expect(LOGIN, 200, 200, 200, 200, 200)
 ADMINS = expect(LOGIN, 403, 403, 403, 403, 200)
 PUBLISHERS = expect(LOGIN, 403, 403, 403, 200, 200)  # the demo author owns the samples
+MODERATORS = expect(LOGIN, 403, 403, 200, 403, 200)
+MODERATOR_ACTION = expect(LOGIN, 403, 403, 302, 403, 302)
+
+
+def partner_question(app, session) -> Comment:
+    partner = session.scalars(select(User).where(User.email == Auth.EMAILS[Role.PARTNER])).one()
+    target = session.scalars(
+        select(Section).join(Version).where(Version.number == 3, Section.key == "veiligheid")
+    ).one()
+    new = NewComment(CommentKind.QUESTION, "Wat betekent dit?", "matrix",
+                     group_id=partner.memberships[0].group_id)  # fmt: skip
+    with app.app_context():  # the closing date is read in the app's time zone
+        comment = post_comment(session, partner, target, new)
+    session.commit()
+    return comment
 
 
 class Case(NamedTuple):
@@ -73,8 +89,48 @@ CASES: dict[str, list[Case]] = {
     "/documents/<slug>/v/<int:number>/source.md": [
         Case("GET", f"{SAMPLE}/v/1/source.md", everyone(200))
     ],
-    "/documents/<slug>/settings": [Case("GET", f"{SAMPLE}/settings", PUBLISHERS)],
     "/documents/publish": [Case("GET", "/documents/publish", PUBLISHERS)],
+    "/documents/<slug>/settings": [Case("GET", f"{SAMPLE}/settings", PUBLISHERS)],
+    "/documents/<slug>/moderation": [Case("GET", f"{SAMPLE}/moderation", MODERATORS)],
+    "/documents/<slug>/v/<int:number>/s/<key>": [
+        Case("GET", f"{SAMPLE}/v/3/s/veiligheid", everyone(200)),
+        Case("GET", f"{SAMPLE}/v/3/s/bestaat-niet", everyone(404)),
+    ],
+    "/me/feedback": [Case("GET", "/me/feedback", SIGNED_IN)],
+    # {comment} is a question of the demo partner on the open Dialoogversie 3.
+    "/comments/<int:comment_id>/edit": [
+        Case("GET", "/comments/{comment}/edit", expect(LOGIN, 403, 200, 403, 403, 403))
+    ],
+    "/comments/<int:comment_id>/replies": [
+        Case("POST", "/comments/{comment}/replies", expect(LOGIN, 400, 400, 400, 400, 400))
+    ],
+    "/comments/<int:comment_id>/delete": [
+        Case("POST", "/comments/{comment}/delete", expect(LOGIN, 302, 302, 302, 302, 302))
+    ],
+    "/comments/<int:comment_id>/report": [
+        Case("POST", "/comments/{comment}/report", expect(LOGIN, 302, 302, 302, 302, 302))
+    ],
+    "/comments/<int:comment_id>/hide": [
+        Case("POST", "/comments/{comment}/hide", MODERATOR_ACTION, {"reason": "test"})
+    ],
+    "/comments/<int:comment_id>/restore": [
+        Case("POST", "/comments/{comment}/restore", MODERATOR_ACTION)
+    ],
+    "/comments/<int:comment_id>/approve": [
+        Case("POST", "/comments/{comment}/approve", MODERATOR_ACTION)
+    ],
+    "/documents/<slug>/compare": [Case("GET", f"{SAMPLE}/compare?from=3&with=1", everyone(302))],
+    "/documents/<slug>/compare/<int:a>...<int:b>": [
+        Case("GET", f"{SAMPLE}/compare/1...3", everyone(200)),
+        Case("GET", f"{SAMPLE}/compare/1...9", everyone(404)),
+    ],
+    "/documents/<slug>/compare/<int:a>...<int:b>/export.<fmt>": [
+        Case("GET", f"{SAMPLE}/compare/2...3/export.html", everyone(200)),
+        Case("GET", f"{SAMPLE}/compare/2...3/export.docx", everyone(200)),
+    ],
+    "/documents/<slug>/sections/<key>/history": [
+        Case("GET", f"{SAMPLE}/sections/veiligheid/history", everyone(200))
+    ],
 }
 
 
@@ -90,6 +146,7 @@ def test_route_answers_each_role_as_expected(app, client, session, role, rule):
     ids = {
         "reader": session.scalar(select(User.id).where(User.email == Auth.EMAILS[Role.READER])),
         "group": session.scalar(select(Group.id).order_by(Group.id).limit(1)),
+        "comment": partner_question(app, session).id,
     }
     if role != ANONYMOUS:
         assert Auth(client).login(role).status_code == 302

@@ -42,6 +42,8 @@ from ..publishing import (
     update_settings,
 )
 from ..web import CheckboxesField, deny, keeps_input, options
+from . import review
+from .loading import load_document, load_version
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -61,7 +63,7 @@ def index() -> str:
 
 @bp.get("/<slug>")
 def document(slug: str) -> Any:
-    doc = _document_or_404(slug)
+    doc = load_document(slug)
     if not can(current_user, Action.READ_DOCUMENT, doc):
         deny()
     versions = [v for v in reversed(doc.versions) if can(current_user, Action.READ_VERSION, v)]
@@ -78,7 +80,7 @@ class SettingsForm(FlaskForm):
 @login_required
 @keeps_input
 def settings(slug: str) -> Any:
-    doc = _document_or_404(slug)
+    doc = load_document(slug)
     if not can(current_user, Action.MANAGE_DOCUMENT, doc):
         abort(403)
     form = SettingsForm(obj=doc)
@@ -121,7 +123,7 @@ def settings(slug: str) -> Any:
 
 @bp.get("/<slug>/v/<int:number>")
 def version(slug: str, number: int) -> str:
-    ver = _version_or_404(slug, number)
+    ver = load_version(slug, number)
     sections = db.session.scalars(
         select(Section)
         .where(Section.version_id == ver.id)
@@ -135,12 +137,13 @@ def version(slug: str, number: int) -> str:
         sections=sections,
         removed=removed_sections(db.session, ver),
         toc=_toc(sections),
+        **review.feedback_context(ver),
     )
 
 
 @bp.get("/<slug>/v/<int:number>/source.md")
 def version_source(slug: str, number: int) -> Response:
-    ver = _version_or_404(slug, number)
+    ver = load_version(slug, number)
     filename = f"{ver.document.slug}-v{ver.number}.md"
     return Response(
         ver.source,
@@ -247,7 +250,7 @@ def _publish_from_form(form: PublishForm) -> Version:
             db.session, form.new_slug.data, form.new_title.data, owner=current_user
         )
     else:
-        document = _document_or_404(form.document.data or "")
+        document = load_document(form.document.data or "")
         if not can(current_user, Action.PUBLISH, document):
             raise PublishError(_("You may not publish versions of this document."))
     meta = VersionMeta(
@@ -257,26 +260,6 @@ def _publish_from_form(form: PublishForm) -> Version:
         summary=form.summary.data or None,
     )
     return publish_version(db.session, document, source, meta, publisher=current_user)
-
-
-def _document_or_404(slug: str) -> Document:
-    doc = db.session.scalar(
-        select(Document).where(Document.slug == slug).options(selectinload(Document.versions))
-    )
-    if doc is None:
-        abort(404)
-    return doc
-
-
-def _version_or_404(slug: str, number: int) -> Version:
-    ver = db.session.scalar(
-        select(Version).join(Document).where(Document.slug == slug, Version.number == number)
-    )
-    if ver is None:
-        abort(404)
-    if not can(current_user, Action.READ_VERSION, ver):
-        deny()
-    return ver
 
 
 def _toc(sections: list[Section]) -> list[dict[str, Any]]:

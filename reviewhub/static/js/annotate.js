@@ -1,0 +1,215 @@
+// Passage annotations, enhancing the server-rendered forms (which work without this file):
+// a text selection in a section becomes a W3C-style anchor (the quote, 32 characters before
+// and after it, and its position) in the section's plain text as the server computes it:
+// whitespace runs folded to one space, positions counted in code points (as Python does).
+// Also: highlights of earlier annotations, and a live character counter.
+
+export const CONTEXT_LENGTH = 32;
+// The characters Python's str.split() treats as whitespace.
+const WORD = /[\p{L}\p{N}]/u;
+const SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+
+// The plain text of `root`, one entry per code point, each with the DOM position it came from.
+export function textIndex(root) {
+  const chars = [];
+  let pendingSpace = null;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    let offset = 0;
+    for (const ch of node.data) {
+      if (SPACE.test(ch)) {
+        if (chars.length && !pendingSpace) pendingSpace = { ch: " ", node, offset, length: ch.length };
+      } else {
+        if (pendingSpace) chars.push(pendingSpace);
+        pendingSpace = null;
+        chars.push({ ch, node, offset, length: ch.length });
+      }
+      offset += ch.length;
+    }
+  }
+  return chars;
+}
+
+export function plainText(chars) {
+  return chars.map((c) => c.ch).join("");
+}
+
+// The anchor of the characters [start, end) of the plain text.
+export function anchorAt(chars, start, end) {
+  const slice = (a, b) => plainText(chars.slice(Math.max(0, a), b));
+  return {
+    exact: slice(start, end),
+    prefix: slice(start - CONTEXT_LENGTH, start),
+    suffix: slice(end, end + CONTEXT_LENGTH),
+    start,
+    end,
+  };
+}
+
+// The anchor of a DOM range inside `root`, or null when it selects no text. Surrounding
+// spaces are left out of the passage.
+export function anchorFromRange(root, range) {
+  const chars = textIndex(root);
+  const inside = (c) => range.comparePoint(c.node, c.offset) === 0
+    && range.comparePoint(c.node, c.offset + c.length) === 0;
+  let start = chars.findIndex(inside);
+  if (start < 0) return null;
+  let end = start;
+  while (end < chars.length && inside(chars[end])) end += 1;
+  while (start < end && chars[start].ch === " ") start += 1;
+  while (end > start && chars[end - 1].ch === " ") end -= 1;
+  if (start >= end) return null;
+  // A rough selection is widened to whole words: people mean words, not letters.
+  while (start > 0 && WORD.test(chars[start - 1].ch) && WORD.test(chars[start].ch)) start -= 1;
+  while (end < chars.length && WORD.test(chars[end].ch) && WORD.test(chars[end - 1].ch)) end += 1;
+  return anchorAt(chars, start, end);
+}
+
+// Wrap the characters [start, end) in <mark> elements, one per text node they span.
+export function highlight(root, start, end, id) {
+  const chars = textIndex(root);
+  if (end > chars.length) return [];
+  const marks = [];
+  let index = start;
+  while (index < end) {
+    const node = chars[index].node;
+    let last = index;
+    while (last + 1 < end && chars[last + 1].node === node) last += 1;
+    const from = chars[index].offset;
+    const to = chars[last].offset + chars[last].length;
+    const middle = node.splitText(from);
+    middle.splitText(to - from);
+    const mark = document.createElement("mark");
+    mark.className = "annotation";
+    mark.dataset.comment = `c-${id}`;
+    middle.replaceWith(mark);
+    mark.append(middle);
+    marks.push(mark);
+    index = last + 1;
+  }
+  if (marks.length) marks[0].id = `hl-${id}`;
+  return marks;
+}
+
+function showHighlights() {
+  for (const body of document.querySelectorAll("[data-annotations]")) {
+    const annotations = JSON.parse(body.dataset.annotations);
+    // Later passages first, so earlier offsets stay valid while the DOM is split.
+    annotations.sort((a, b) => b.start - a.start);
+    for (const a of annotations) {
+      const chars = textIndex(body);
+      if (plainText(chars.slice(a.start, a.end)) !== a.exact) continue;
+      for (const mark of highlight(body, a.start, a.end, a.id)) {
+        mark.addEventListener("click", () => openComment(a.id));
+      }
+    }
+  }
+}
+
+function openComment(id) {
+  const comment = document.getElementById(`c-${id}`);
+  if (!comment) return;
+  const details = comment.closest("details");
+  if (details) details.open = true;
+  comment.scrollIntoView({ block: "center" });
+  comment.setAttribute("tabindex", "-1");
+  comment.focus();
+}
+
+function formFor(key) {
+  return document.querySelector(`form.comment-form[data-section-key="${CSS.escape(key)}"]`);
+}
+
+function selectionInSection() {
+  const selection = document.getSelection();
+  if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
+  const range = selection.getRangeAt(0);
+  const start = range.startContainer.parentElement?.closest("[data-section-key]");
+  const end = range.endContainer.parentElement?.closest("[data-section-key]");
+  if (!start || start !== end || start.tagName === "FORM") return null;
+  const form = formFor(start.dataset.sectionKey);
+  return form ? { body: start, range, form } : null;
+}
+
+function setUpSelectionButton() {
+  const template = document.getElementById("annotate-button-template");
+  if (!template || !document.querySelector("form.comment-form")) return;
+  const button = template.content.firstElementChild.cloneNode(true);
+  button.hidden = true;
+  document.body.append(button);
+  let current = null;
+  let timer = null;
+  document.addEventListener("selectionchange", () => {
+    clearTimeout(timer);
+    // Wait until the selection settles: on touch screens it changes while handles move.
+    timer = setTimeout(() => {
+      current = selectionInSection();
+      if (!current) { button.hidden = true; return; }
+      const box = current.range.getBoundingClientRect();
+      button.style.top = `${window.scrollY + box.bottom + 8}px`;
+      button.style.left = `${window.scrollX + Math.max(8, box.left)}px`;
+      button.hidden = false;
+    }, 150);
+  });
+  button.addEventListener("click", () => {
+    if (!current) return;
+    const anchor = anchorFromRange(current.body, current.range);
+    if (anchor) fillForm(current.form, anchor);
+    button.hidden = true;
+  });
+}
+
+export function fillForm(form, anchor) {
+  const set = (role, value) => {
+    const input = form.querySelector(`[data-role="${role}"]`);
+    if (input) input.value = value;
+  };
+  set("quote", anchor.exact);
+  set("prefix", anchor.prefix);
+  set("suffix", anchor.suffix);
+  set("start", String(anchor.start));
+  const details = form.closest("details");
+  if (details) details.open = true;
+  const first = form.querySelector('input[type="radio"]:checked, input[type="radio"], textarea');
+  form.scrollIntoView({ block: "center" });
+  first?.focus();
+}
+
+function setUpCounters() {
+  for (const area of document.querySelectorAll("textarea[data-max-length]")) {
+    const counter = document.getElementById(`${area.id}-count`);
+    if (!counter || !counter.dataset.count) continue;
+    const limit = Number(area.dataset.maxLength);
+    // The visible count changes with every key; screen readers hear only when the text
+    // crosses the limit, through a separate live region.
+    const announcer = document.createElement("span");
+    announcer.className = "visually-hidden";
+    announcer.setAttribute("aria-live", "polite");
+    counter.after(announcer);
+    let wasOver = false;
+    const update = () => {
+      const count = [...area.value].length;
+      const over = count > limit;
+      const template = over ? counter.dataset.over : counter.dataset.count;
+      counter.textContent = template
+        .replace("{count}", count).replace("{limit}", limit).replace("{over}", count - limit);
+      counter.classList.toggle("counter--over", over);
+      if (over !== wasOver) announcer.textContent = over ? counter.textContent : "";
+      wasOver = over;
+    };
+    area.addEventListener("input", update);
+    update();
+  }
+}
+
+function start() {
+  showHighlights();
+  setUpSelectionButton();
+  setUpCounters();
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start);
+} else {
+  start();
+}

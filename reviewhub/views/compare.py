@@ -1,0 +1,121 @@
+"""Comparing versions: the compare page and its downloads, and one section's history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..diffdocx import comparison_docx
+from ..diffexport import standalone_html, template_helpers
+from ..diffing import compare_versions, section_history, stored_html
+from ..extensions import db
+from ..models import Document, Version
+from ..permissions import Action, can
+from ..web import deny
+
+bp = Blueprint("compare", __name__, url_prefix="/documents")
+
+VIEWS = {
+    "inline": _l("Text with changes marked"),
+    "side": _l("Side by side"),
+    "source": _l("Markdown source"),
+}
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/<slug>/compare")
+def choose(slug: str) -> BaseResponse:
+    """Target of the "compare with" form on a version page: a plain GET form, no script."""
+    first, second = request.args.get("from", type=int), request.args.get("with", type=int)
+    if first is None or second is None:
+        abort(400)
+    return redirect(url_for(".compare", slug=slug, a=min(first, second), b=max(first, second)))
+
+
+@bp.get("/<slug>/compare/<int:a>...<int:b>")
+def compare(slug: str, a: int, b: int) -> BaseResponse | str:
+    view = request.args.get("view", "inline")
+    if view not in VIEWS:
+        view = "inline"
+    if a > b:  # always older to newer: what was added is then shown as added
+        return redirect(url_for(".compare", slug=slug, a=b, b=a, view=view))
+    old, new = _versions_or_404(slug, a, b)
+    comparison = compare_versions(db.session, old, new)
+    return render_template(
+        "compare/compare.html",
+        document=old.document,
+        old=old,
+        new=new,
+        comparison=comparison,
+        html=stored_html(db.session, comparison.changes),
+        view=view,
+        views=VIEWS,
+        standalone=False,
+        **template_helpers(),
+    )
+
+
+@bp.get("/<slug>/compare/<int:a>...<int:b>/export.<fmt>")
+def export(slug: str, a: int, b: int, fmt: str) -> BaseResponse:
+    if fmt not in ("html", "docx"):
+        abort(404)
+    if a > b:
+        return redirect(url_for(".export", slug=slug, a=b, b=a, fmt=fmt))
+    old, new = _versions_or_404(slug, a, b)
+    comparison = compare_versions(db.session, old, new)
+    filename = f"{slug}-v{old.number}-v{new.number}-wijzigingen.{fmt}"
+    if fmt == "docx":
+        body: bytes | str = comparison_docx(comparison, old, new)
+        mimetype = DOCX_MIMETYPE
+    else:
+        body = standalone_html(comparison, old, new, stored_html(db.session, comparison.changes))
+        mimetype = "text/html; charset=utf-8"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<slug>/sections/<key>/history")
+def history(slug: str, key: str) -> str:
+    document = db.session.scalar(
+        select(Document).where(Document.slug == slug).options(selectinload(Document.versions))
+    )
+    if document is None:
+        abort(404)
+    if not can(current_user, Action.READ_DOCUMENT, document):
+        deny()
+    steps = [
+        step
+        for step in section_history(db.session, document, key)
+        if can(current_user, Action.READ_VERSION, step.version)
+    ]
+    if not steps:
+        abort(404)
+    return render_template(
+        "compare/history.html",
+        document=document,
+        key=key,
+        steps=steps,
+        html=stored_html(db.session, [step.change for step in steps]),
+        **template_helpers(),
+    )
+
+
+def _versions_or_404(slug: str, *numbers: int) -> list[Version]:
+    """The versions of the document with these numbers; 404 if one is missing, refused (see
+    ``deny``) if one may not be read."""
+    found = db.session.scalars(
+        select(Version).join(Document).where(Document.slug == slug, Version.number.in_(numbers))
+    ).all()
+    by_number = {version.number: version for version in found}
+    if any(number not in by_number for number in numbers):
+        abort(404)
+    if not all(can(current_user, Action.READ_VERSION, version) for version in found):
+        deny()
+    return [by_number[number] for number in numbers]

@@ -1,0 +1,243 @@
+"""Accessibility audit: axe-core on every page built so far, as the user who sees it, fails on
+any WCAG 2.0/2.1 level A or AA violation; plus the keyboard checks axe cannot make."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from playwright.sync_api import BrowserContext, Page, expect
+
+from reviewhub.models import Role
+from tests.browser.helpers import assert_accessible, contrast_ratio
+from tests.factories import SAMPLE_SLUG
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = f"/documents/{SAMPLE_SLUG}"
+SMALL = "/documents/werkwijze-proeftuinen"
+
+
+def submit_with_errors(page: Page) -> None:
+    """Send the page's form as it is (empty), so it answers with its error summary."""
+    with page.expect_navigation():
+        page.locator("main form.form button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+
+
+def submit_wrong_password(page: Page) -> None:
+    page.get_by_label("E-mailadres").fill("lezer@example.org")
+    page.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
+    submit_with_errors(page)
+
+
+def switch_to_english(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+class Audit(NamedTuple):
+    name: str
+    who: Role | None  # None: a visitor who is not logged in
+    path: str  # may name {reader}, {group} or {invitation} (see the url_values fixture)
+    then: Callable[[Page], None] | None = None  # brings the page into the state to audit
+    status: int = 200
+
+
+# Later pages join the audit as they are built: one line each.
+AUDITS = [
+    Audit("documents", None, "/documents/"),
+    Audit("document", None, SAMPLE),
+    Audit("version 1", None, f"{SAMPLE}/v/1"),
+    Audit("version 2", None, f"{SAMPLE}/v/2"),
+    Audit("version 3", None, f"{SAMPLE}/v/3"),
+    Audit("compare 1 with 3", None, f"{SAMPLE}/compare/1...3"),
+    Audit("compare side by side", None, f"{SAMPLE}/compare/1...3?view=side"),
+    Audit("compare Markdown source", None, f"{SAMPLE}/compare/1...3?view=source"),
+    Audit("section history", None, f"{SAMPLE}/sections/regie/history"),
+    Audit("small document version 1", None, f"{SMALL}/v/1"),
+    Audit("small document version 2", None, f"{SMALL}/v/2"),
+    Audit("version as partner", Role.PARTNER, f"{SAMPLE}/v/3"),
+    Audit("publish form", Role.AUTHOR, "/documents/publish"),
+    Audit("publish form with errors", Role.AUTHOR, "/documents/publish", submit_with_errors),
+    Audit("log-in", None, "/login"),
+    Audit("log-in with an error", None, "/login", submit_wrong_password),
+    Audit("forgotten password", None, "/password/forgot"),
+    Audit("invitation with a bad token", None, "/invitation/onzin", status=400),
+    Audit("reset with a bad token", None, "/password/reset/onzin", status=400),
+    Audit("invitation", None, "/invitation/{invitation}"),
+    Audit("profile", Role.PARTNER, "/me/profile"),
+    Audit("document settings", Role.AUTHOR, f"{SAMPLE}/settings"),
+    Audit("people", Role.ADMIN, "/admin/people"),
+    Audit("new person", Role.ADMIN, "/admin/people/new"),
+    Audit("new person with errors", Role.ADMIN, "/admin/people/new", submit_with_errors),
+    Audit("person", Role.ADMIN, "/admin/people/{reader}"),
+    Audit("groups", Role.ADMIN, "/admin/groups"),
+    Audit("new group", Role.ADMIN, "/admin/groups/new"),
+    Audit("group", Role.ADMIN, "/admin/groups/{group}"),
+    Audit("audit log", Role.ADMIN, "/admin/audit"),
+    Audit("403", Role.READER, "/admin/people", status=403),
+    Audit("404", None, "/documents/bestaat-niet", status=404),
+    Audit("documents in English", None, "/documents/", switch_to_english),
+    Audit("version in English", Role.AUTHOR, f"{SAMPLE}/v/3", switch_to_english),
+]
+
+
+@pytest.mark.parametrize("audit", AUDITS, ids=lambda audit: audit.name)
+def test_page_meets_wcag_a_and_aa(
+    page_as: Callable[[Role | None], Page], url_values: dict[str, Any], audit: Audit
+) -> None:
+    page = page_as(audit.who)
+    path = audit.path.format(**url_values)
+    response = page.goto(path)
+    assert response is not None and response.status == audit.status, response
+    assert urlsplit(page.url).path == urlsplit(path).path, "sent elsewhere: log-in or rights?"
+    if audit.then:
+        audit.then(page)
+    assert_accessible(page)
+
+
+def test_too_many_log_in_attempts_page(
+    page: Page, live_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A limit string of its own starts with fresh counters (the limiter keys on it).
+    monkeypatch.setitem(live_app.config, "LOGIN_RATE_LIMIT", "2 per hour")
+    page.goto("/login")
+    statuses = []
+    while len(statuses) < 3 and 429 not in statuses:
+        page.get_by_label("E-mailadres").fill("te-vaak@example.org")
+        page.get_by_label("Wachtwoord").fill("geraden")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Inloggen").click()
+        statuses.append(navigation.value.status)
+    assert statuses == [400, 400, 429]
+    assert_accessible(page)
+
+
+# Keyboard use: axe cannot press keys.
+
+FOCUSED_ELEMENT = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  window.tabbed = window.tabbed || new WeakSet();
+  const again = window.tabbed.has(element);
+  window.tabbed.add(element);
+  const style = getComputedStyle(element);
+  const box = element.getBoundingClientRect();
+  return {
+    again,
+    element: element.outerHTML.slice(0, 120),
+    outlined: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+    shadowed: style.boxShadow !== 'none',
+    shown: box.width > 1 && box.height > 1,
+  };
+}"""
+
+
+def tab_through(page: Page, limit: int = 1000) -> list[dict[str, Any]]:
+    """Press Tab until focus leaves the page or comes round again; what each stop looked like."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED_ELEMENT)
+        if stop is None or stop["again"]:
+            return stops
+        stops.append(stop)
+    raise AssertionError(f"still tabbing after {limit} stops")
+
+
+@pytest.mark.parametrize(
+    ("who", "path"), [(None, "/documents/"), (Role.PARTNER, f"{SAMPLE}/v/3")], ids=str
+)
+def test_skip_link_comes_first_and_moves_focus_to_the_content(
+    page_as: Callable[[Role | None], Page], who: Role | None, path: str
+) -> None:
+    page = page_as(who)
+    page.goto(path)
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Direct naar de inhoud")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+
+KEYBOARD_PAGES = [
+    (Role.AUTHOR, "/documents/"),  # the header: menu, log-out button, language switch
+    (Role.PARTNER, f"{SAMPLE}/v/3"),
+    (Role.AUTHOR, "/documents/publish"),
+    (Role.AUTHOR, f"{SAMPLE}/settings"),
+    (Role.ADMIN, "/admin/people"),
+    (Role.ADMIN, "/admin/people/{reader}"),
+    (None, "/login"),
+]
+
+
+@pytest.mark.parametrize(("who", "path"), KEYBOARD_PAGES, ids=str)
+def test_every_tab_stop_shows_where_the_focus_is(
+    page_as: Callable[[Role | None], Page], url_values: dict[str, Any], who: Role | None, path: str
+) -> None:
+    page = page_as(who)
+    page.goto(path.format(**url_values))
+    stops = tab_through(page)
+    assert len(stops) > 3
+    unseen = [s["element"] for s in stops if not (s["shown"] and (s["outlined"] or s["shadowed"]))]
+    assert not unseen, "no visible focus:\n" + "\n".join(unseen)
+
+
+# Colour: every badge and marker the stylesheets define, on the version page that uses them.
+
+BADGE_COLOURS = """() => {
+  const classes = new Set();
+  for (const sheet of document.styleSheets)
+    for (const rule of sheet.cssRules)
+      for (const name of (rule.selectorText || '').matchAll(/\\.((badge|marker)--[\\w-]+)/g))
+        classes.add(name[1]);
+  const main = document.querySelector('main');
+  return [...classes].map(name => {
+    const span = document.createElement('span');
+    span.className = name.split('--')[0] + ' ' + name;
+    span.textContent = name;
+    main.append(span);
+    let back = span;
+    while (back && getComputedStyle(back).backgroundColor.match(/rgba\\(.*, 0\\)|transparent/))
+      back = back.parentElement;
+    const colours = [name, getComputedStyle(span).color, getComputedStyle(back).backgroundColor];
+    span.remove();
+    return colours;
+  });
+}"""
+
+
+def test_badges_and_markers_reach_contrast_4_5(page: Page) -> None:
+    page.goto(f"{SAMPLE}/v/3")
+    pairs = page.evaluate(BADGE_COLOURS)
+    assert len(pairs) >= 8, pairs  # four statuses and the change markers at least
+    failing = [(n, f, b, contrast_ratio(f, b)) for n, f, b in pairs if contrast_ratio(f, b) < 4.5]
+    assert not failing, failing
+
+
+# Reflow (WCAG 1.4.10): at 320 CSS pixels wide nothing makes the whole page scroll sideways.
+
+REFLOW_PAGES = [
+    (None, f"{SAMPLE}/v/3"),  # tables, a code block, the contents
+    (Role.AUTHOR, "/documents/publish"),
+    (Role.ADMIN, "/admin/people"),
+    (Role.ADMIN, "/admin/audit"),
+]
+
+
+@pytest.mark.parametrize(("who", "path"), REFLOW_PAGES, ids=str)
+def test_pages_reflow_at_320_pixels(
+    new_context: Callable[..., BrowserContext], who: Role | None, path: str
+) -> None:
+    page = new_context(who, viewport={"width": 320, "height": 640}).new_page()
+    page.goto(path)
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{path} is {widths[0]}px wide at {widths[1]}px"
