@@ -38,7 +38,20 @@ def make_markdown() -> MarkdownIt:
     most ``data:`` targets: such links are rendered as plain text.
     """
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.add_render_rule("heading_open", _render_body_heading)
+    md.add_render_rule("heading_close", _render_body_heading)
     return md.enable("table").use(footnote_plugin).use(front_matter_plugin)
+
+
+def _render_body_heading(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """Headings inside a section's text (levels 5 and 6, or any level in a quote or list)
+    come just below the section's own heading on the page (h2 for level 1), so the outline
+    never skips a level."""
+    level = env.get("section_level")
+    if level is not None:
+        own = int(tokens[idx].tag[1])
+        tokens[idx].tag = f"h{min(6, level + 1 + max(1, own - 4))}"
+    return self.renderToken(tokens, idx, options, env)
 
 
 _MD = make_markdown()
@@ -109,8 +122,8 @@ def parse_document(source: str) -> ParsedDocument:
         cited = [label for label in citations.get(position, []) if label in footnote_ranges]
         definitions = ["\n".join(lines[a:b]) for a, b in (footnote_ranges[c] for c in cited)]
         render_source = "\n\n".join(part for part in ["\n".join(own_lines), *definitions] if part)
-        html = _render_block(render_source, references, doc_id=f"s{position}")
         level, number, parent = numbering.place(position, heading.level if heading else 0)
+        html = _render_block(render_source, references, f"s{position}", level)
         title_source, explicit_key = _split_key(heading.inline.content if heading else "")
         heading_html = _MD.renderInline(title_source, {"references": dict(references)})
         document.sections.append(
@@ -193,11 +206,11 @@ def _without_ranges(lines: list[str], start: int, end: int, ranges: Any) -> list
     return [lines[i] for i in range(start, end) if i not in skip]
 
 
-def _render_block(source: str, references: dict[str, Any], doc_id: str) -> str:
+def _render_block(source: str, references: dict[str, Any], doc_id: str, level: int) -> str:
     # Reference definitions are document-wide: seed them so a section rendered on its own still
     # resolves [text][ref] links defined in another section. docId keeps footnote ids unique
     # when several sections share one page.
-    env = {"references": dict(references), "docId": doc_id}
+    env = {"references": dict(references), "docId": doc_id, "section_level": level}
     return _MD.render(source, env)
 
 

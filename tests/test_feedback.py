@@ -425,3 +425,18 @@ def test_no_reactions_are_lost_when_a_version_is_made_final(client, auth, sessio
     assert "Blijft leesbaar" in html and "comment-form" not in html
     assert session.scalar(select(func.count()).select_from(Comment)) == 1
     assert user_with_role(session, Role.PARTNER) == comments(session)[0].author
+
+
+def test_the_page_names_form_fields_as_the_server_reads_them(client, auth, session):
+    """The form is rendered once and copied per section: its copies must carry the same
+    field names the section's own form (prefix ``s<id>-``) reads back."""
+    auth.login(Role.PARTNER)
+    html = page(client)
+    target = section(session)
+    form = re.search(rf'<form[^>]+/s/{KEY}".*?</form>', html, re.S).group(0)
+    names = set(re.findall(r'name="([^"]+)"', form))
+    expected = {"kind", "quote", "quote_prefix", "quote_suffix", "quote_start", "body",
+                "proposed_text", "group", "visibility", "client_token"}  # fmt: skip
+    assert names >= {f"s{target.id}-{name}" for name in expected}
+    tokens = re.findall(r'name="s\d+-client_token"[^>]*value="([0-9a-f]{32})"', html)
+    assert len(tokens) == len(set(tokens)) > 1  # every copy has its own token

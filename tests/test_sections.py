@@ -34,9 +34,15 @@ def test_documents_starting_below_level_one_number_from_one():
     assert outline("## First\n\n## Second\n") == [("1", "First", 1), ("2", "Second", 1)]
 
 
-def test_levels_five_and_six_stay_in_the_body():
-    (section,) = parse_document("# A\n\n##### Small\n\ntext\n").sections
-    assert "<h5>Small</h5>" in section.html
+def test_levels_five_and_six_stay_in_the_body_just_below_the_section_heading():
+    # On the page, a level-2 section's heading is an h3: its body headings start at h4.
+    _, section = parse_document("# A\n\n## B\n\n##### Small\n\n###### Smaller\n").sections
+    assert "<h4>Small</h4>" in section.html and "<h5>Smaller</h5>" in section.html
+
+
+def test_headings_in_quotes_and_lists_do_not_skip_levels():
+    (section,) = parse_document("# A\n\n> # Quoted\n\n- ## Listed\n").sections
+    assert "<h3>Quoted</h3>" in section.html and "<h3>Listed</h3>" in section.html
 
 
 def test_hash_lines_in_code_quotes_and_lists_are_not_boundaries():

@@ -108,7 +108,8 @@ def _needs_group() -> bool:
     return current_user.role.value == "partner"
 
 
-_PLACEHOLDER = {"prefix": "s_SECTION_ID_", "key": "_SECTION_KEY_", "token": "_CLIENT_TOKEN_"}
+# The prefix ends in a letter so that WTForms adds its "-", as it does for "s<id>".
+_PLACEHOLDER = {"prefix": "sSECTIONID", "key": "SECTIONKEY", "token": "CLIENTTOKEN"}
 
 
 class _PlaceholderSection:
