@@ -56,7 +56,7 @@ from sqlalchemy.orm import Session
 
 from reviewhub import create_app, matching, textdiff
 from reviewhub.extensions import db
-from reviewhub.matching import MatchResult, PriorSection, match_sections
+from reviewhub.matching import MatchResult, PriorSection, match_sections, prior_sections
 from reviewhub.models import ChangeKind, Section, Version, VersionStatus
 from reviewhub.publishing import VersionMeta, get_or_create_document, publish_version
 from reviewhub.sections import ParsedDocument, ParsedSection, parse_document
@@ -531,17 +531,7 @@ class Step:
         return [match.key for match in self.result.matches]
 
     def prior(self) -> list[PriorSection]:
-        keys = self.keys
-        return [
-            PriorSection(
-                key=keys[i],
-                heading=s.heading,
-                parent_key=keys[s.parent_position] if s.parent_position is not None else None,
-                content_hash=s.content_hash,
-                text=s.text,
-            )
-            for i, s in enumerate(self.parsed.sections)
-        ]
+        return prior_sections(self.parsed.sections, self.keys)
 
 
 def count_similarity_calls(prior: list[PriorSection], new: list[ParsedSection]) -> int:

@@ -46,6 +46,23 @@ class PlacedSection(Protocol):
     def parent_position(self) -> int | None: ...
 
 
+def prior_sections(sections: Sequence[ParsedSection], keys: Sequence[str]) -> list[PriorSection]:
+    """A parsed version whose sections got ``keys``, as the next match sees it. Publishing
+    builds the same from stored sections; this serves matching without a database."""
+    return [
+        PriorSection(
+            key=keys[i],
+            heading=section.heading,
+            parent_key=keys[section.parent_position]
+            if section.parent_position is not None
+            else None,
+            content_hash=section.content_hash,
+            text=section.text,
+        )
+        for i, section in enumerate(sections)
+    ]
+
+
 @dataclass(frozen=True)
 class SectionMatch:
     key: str

@@ -12,14 +12,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.orm import Session
 
 from reviewhub import create_app
 from reviewhub.extensions import db, limiter
-from reviewhub.samples import ensure_demo_accounts, load_documents
-from tests.factories import Auth, Outbox
+from tests.factories import Auth, Outbox, sample_database
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,17 +50,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SAMPLE_DOCUMENTS_DIR": str(PROJECT_ROOT / "documents"),
         }
     )
-    with app.app_context():
-        upgrade()
-        load_documents(db.session, PROJECT_ROOT / "documents")
-        ensure_demo_accounts(db.session)
-        db.session.commit()
-        db.session.remove()
     # No app context stays pushed: each request and command gets its own, as in production
     # (Flask-Babel and ``g`` keep per-context state).
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with sample_database(app):
+        yield app
 
 
 class _ConnectionSession(Session):

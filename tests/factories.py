@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -10,15 +12,19 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewhub.extensions import db
 from reviewhub.models import Document, Role, User
 from reviewhub.publishing import VersionMeta, get_or_create_document, publish_version
-from reviewhub.samples import DEMO_PASSWORD
+from reviewhub.samples import DEMO_PASSWORD, ensure_demo_accounts, load_documents
 
 SAMPLE_SLUG = "handelingskader-veiligheidsteams"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Auth:
@@ -74,3 +80,20 @@ class Outbox:
         """The first link in the newest message, as a path on this site."""
         body = self.messages[-1].get_body(("plain",)).get_content()
         return urlsplit(re.search(r"https?://\S+", body).group(0)).path
+
+
+@contextmanager
+def sample_database(app: Flask) -> Iterator[Flask]:
+    """The app with its schema built by the real migrations, the sample documents and the demo
+    accounts committed; its connections are closed afterwards."""
+    with app.app_context():
+        upgrade()
+        load_documents(db.session, PROJECT_ROOT / "documents")
+        ensure_demo_accounts(db.session)
+        db.session.commit()
+        db.session.remove()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewhub.matching import MatchResult, PriorSection, match_sections
+from reviewhub.matching import MatchResult, PriorSection, match_sections, prior_sections
 from reviewhub.sections import ParsedSection, parse_document
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"
@@ -25,17 +25,7 @@ class Published:
         return [m.key for m in self.result.matches]
 
     def prior(self) -> list[PriorSection]:
-        keys = self.keys
-        return [
-            PriorSection(
-                key=keys[i],
-                heading=s.heading,
-                parent_key=keys[s.parent_position] if s.parent_position is not None else None,
-                content_hash=s.content_hash,
-                text=s.text,
-            )
-            for i, s in enumerate(self.sections)
-        ]
+        return prior_sections(self.sections, self.keys)
 
 
 def publish_chain(*sources: str) -> list[Published]:

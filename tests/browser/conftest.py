@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -20,9 +19,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from reviewhub import accounts, create_app
 from reviewhub.extensions import db
 from reviewhub.models import Group, Role, User
-from reviewhub.samples import ensure_demo_accounts, load_documents
 from tests.browser.helpers import PROJECT_ROOT, email_of, login
-from tests.factories import Auth
+from tests.factories import Auth, sample_database
 
 # Debian's Chromium: Playwright's own browser downloads cannot be fetched here (see .ci/run).
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,15 +60,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SAMPLE_DOCUMENTS_DIR": str(PROJECT_ROOT / "documents"),
         }
     )
-    with app.app_context():
-        upgrade()
-        load_documents(db.session, PROJECT_ROOT / "documents")
-        ensure_demo_accounts(db.session)
-        db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with sample_database(app):
+        yield app
 
 
 class _QuietHandler(WSGIRequestHandler):
