@@ -8,7 +8,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
 
-from flask import Flask, abort, g, make_response, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,9 +38,8 @@ from .permissions import Action, can, is_open_for_feedback
 def init_app(app: Flask) -> None:
     from .views import account, admin, auth, compare, documents, review, site
 
-    for blueprint in (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp):
+    for blueprint in (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(compare.bp)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Log in to continue.")
@@ -79,8 +87,6 @@ def _file_digest(path: str) -> str:
 
 def asset_url(filename: str) -> str:
     """A static file's URL with its content hash, so browsers may cache it for a year."""
-    from flask import current_app
-
     assert current_app.static_folder
     return url_for(
         "static", filename=filename, v=_file_digest(f"{current_app.static_folder}/{filename}")
@@ -114,8 +120,6 @@ def keeps_input(view: Any) -> Any:
 
 
 def _stale_form(error: CSRFError) -> Any:
-    from flask import current_app
-
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "keeps_input", False):
         g.stale_form = True
