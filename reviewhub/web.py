@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from enum import Enum
 from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from flask import (
     Flask,
@@ -33,6 +34,8 @@ from .extensions import db, login_manager
 from .i18n import local_today
 from .models import User
 from .permissions import Action, can, is_open_for_feedback
+
+E = TypeVar("E", bound=Enum)
 
 
 def init_app(app: Flask) -> None:
@@ -91,6 +94,13 @@ def asset_url(filename: str) -> str:
     return url_for(
         "static", filename=filename, v=_file_digest(f"{current_app.static_folder}/{filename}")
     )
+
+
+def enum_arg(enum_class: type[E], name: str) -> E | None:
+    """The query-string argument ``name`` as a member of ``enum_class``; None when absent or
+    unknown (a filter that cannot match is simply not applied)."""
+    value = request.args.get(name, "")
+    return enum_class(value) if value in enum_class._value2member_map_ else None
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

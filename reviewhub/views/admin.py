@@ -24,7 +24,7 @@ from ..extensions import db
 from ..labels import GROUP_KIND, ROLE
 from ..models import Group, GroupKind, Role, User
 from ..permissions import Action, can
-from ..web import CheckboxesField, display_name, keeps_input, options
+from ..web import CheckboxesField, display_name, enum_arg, keeps_input, options
 from .auth import invitation_mail
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -80,8 +80,14 @@ class AuditFilterForm(FlaskForm):
     until = DateField(_l("Until"), validators=[Optional()])
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+def _search_text() -> str:
+    return request.args.get("q", "").strip()[:100]
+
+
+def _paginate(query: Any, per_page: int = PAGE_SIZE) -> Any:
+    """One page of ``query`` as the ``page`` argument asks; past the end, an empty page."""
+    page = request.args.get("page", 1, type=int) or 1
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 # People ------------------------------------------------------------------------------------
@@ -90,17 +96,13 @@ def _page() -> int:
 @bp.get("/people")
 def people() -> str:
     _require(Action.MANAGE_PEOPLE)
-    search = request.args.get("q", "").strip()[:100]
-    role = request.args.get("role", "")
-    role_filter = Role(role) if role in Role._value2member_map_ else None
-    pagination = db.paginate(
-        accounts.people_query(search, role_filter),
-        page=_page(),
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    search, role = _search_text(), enum_arg(Role, "role")
     return render_template(
-        "admin/people.html", pagination=pagination, search=search, role=role, roles=ROLE
+        "admin/people.html",
+        pagination=_paginate(accounts.people_query(search, role)),
+        search=search,
+        role=role.value if role else "",
+        roles=ROLE,
     )
 
 
@@ -217,17 +219,13 @@ def anonymise(person_id: int) -> Any:
 @bp.get("/groups")
 def groups() -> str:
     _require(Action.MANAGE_GROUPS)
-    search = request.args.get("q", "").strip()[:100]
-    kind = request.args.get("kind", "")
-    kind_filter = GroupKind(kind) if kind in GroupKind._value2member_map_ else None
-    pagination = db.paginate(
-        accounts.groups_query(search, kind_filter),
-        page=_page(),
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    search, kind = _search_text(), enum_arg(GroupKind, "kind")
     return render_template(
-        "admin/groups.html", pagination=pagination, search=search, kind=kind, kinds=GROUP_KIND
+        "admin/groups.html",
+        pagination=_paginate(accounts.groups_query(search, kind)),
+        search=search,
+        kind=kind.value if kind else "",
+        kinds=GROUP_KIND,
     )
 
 
@@ -281,7 +279,5 @@ def audit_log() -> str:
         since=form.since.data if not form.since.errors else None,
         until=form.until.data if not form.until.errors else None,
     )
-    pagination = db.paginate(
-        audit.events_query(criteria), page=_page(), per_page=50, error_out=False
-    )
+    pagination = _paginate(audit.events_query(criteria), per_page=50)
     return render_template("admin/audit.html", form=form, pagination=pagination)

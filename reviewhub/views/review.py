@@ -38,7 +38,7 @@ from ..extensions import db
 from ..labels import COMMENT_KIND
 from ..models import Comment, CommentKind, CommentVisibility, Document, Section, Version
 from ..permissions import Action, can
-from ..web import deny, keeps_input, options
+from ..web import deny, enum_arg, keeps_input, options
 from .loading import load_version
 
 bp = Blueprint("review", __name__)
@@ -175,10 +175,9 @@ def _annotations(threads: dict[int, list[feedback.Thread]]) -> dict[int, list[di
 
 def _filter_from_request() -> feedback.CommentFilter:
     args = request.args
-    kind = args.get("kind", "")
     group = args.get("group", "")
     return feedback.CommentFilter(
-        kind=CommentKind(kind) if kind in CommentKind._value2member_map_ else None,
+        kind=enum_arg(CommentKind, "kind"),
         group_id=int(group) if group.isdigit() else None,
         mine=args.get("mine") == "1" and current_user.is_authenticated,
         unanswered=args.get("unanswered") == "1",
