@@ -40,7 +40,7 @@ format: $(VENV)/.test-installed
 # Refresh the catalogues after changing user-facing strings; then fill in the Dutch.
 extract-messages: $(BIN)/activate
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel update --no-fuzzy-matching --width 100 -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/bench_publish.py

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -23,6 +24,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
+    if app.config["PROXY_COUNT"]:
+        # Behind N reverse proxies: take the client's address and scheme from the headers
+        # those proxies set, and from no one else (a client can write them too).
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     from . import database, i18n, security, web
 

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
-from .models import AuditEvent, Group, GroupKind, Membership, Role, User, Version
+from .models import (
+    AuditEvent,
+    Group,
+    GroupKind,
+    LoginSession,
+    Membership,
+    Role,
+    User,
+    Version,
+)
 
 INVITATION_MAX_AGE = timedelta(days=7)
+# How long a log-in lasts at most, whatever its cookies say: a day, or with "keep me logged in"
+# a month.
+SESSION_MAX_AGE = timedelta(days=1)
+REMEMBERED_SESSION_MAX_AGE = timedelta(days=30)
 RESET_MAX_AGE = timedelta(hours=2)
 MIN_PASSWORD_LENGTH = 10
 INVITATION, PASSWORD_RESET = "invitation", "password-reset"
@@ -58,6 +73,66 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return user
     audit.record(session, None, "auth.login_failed", user, email=normalise_email(email)[:254])
     return None
+
+
+# Log-in sessions ---------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User, *, remember: bool) -> str:
+    """A new log-in session for ``user``; the returned token goes into the cookie (through
+    ``user.get_id()``). Expired sessions of the same person are cleared on the way."""
+    session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id == user.id, LoginSession.created_at < _oldest_allowed(True)
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            credentials_stamp=user.credentials_stamp,
+            remember=remember,
+        )
+    )
+    user.login_token = token
+    return token
+
+
+def _oldest_allowed(remember: bool) -> datetime:
+    return datetime.now(UTC) - (REMEMBERED_SESSION_MAX_AGE if remember else SESSION_MAX_AGE)
+
+
+def session_user(session: Session, token: str) -> User | None:
+    """The active person logged in with ``token``, if that session still holds: not logged
+    out, not expired, and the password unchanged since."""
+    row = session.execute(
+        select(LoginSession, User)
+        .join(User, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _token_hash(token), User.active)
+    ).first()
+    if row is None:
+        return None
+    login, user = row
+    if login.created_at < _oldest_allowed(login.remember) or not hmac.compare_digest(
+        login.credentials_stamp, user.credentials_stamp
+    ):
+        return None
+    user.login_token = token
+    return user
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    """Log ``user`` out everywhere."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
 def check_new_password(password: str, repeated: str) -> None:
@@ -110,6 +185,7 @@ def set_password_from_link(
     user = user_for_link(session, token, purpose)
     check_new_password(password, repeated)
     user.set_password(password)
+    end_all_sessions(session, user)
     audit.record(session, user, "auth.password_set", user, via=purpose)
     return user
 
@@ -173,6 +249,8 @@ def update_person(
         )
     set_role(session, actor, person, role)
     if active is not person.active:
+        if not active:  # for good: reactivating the account must not revive its cookies
+            end_all_sessions(session, person)
         audit.record(
             session,
             actor,
@@ -316,6 +394,7 @@ def anonymise(session: Session, actor: User, person: User) -> None:
     if person.id == actor.id:
         raise AccountError(gettext("You cannot anonymise your own account."))
     audit.record(session, actor, "person.anonymised", person)
+    end_all_sessions(session, person)
     person.name = ""
     person.email = f"anonymised-{person.id}@invalid"
     person.password_hash = None

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from . import accounts, audit, mail
+from .accountmail import invitation_mail
 from .diffcli import diff_command
 from .extensions import db
 from .labels import ROLE
@@ -23,7 +24,6 @@ from .publishing import (
     publish_version,
 )
 from .samples import DEMO_PASSWORD, database_is_empty, ensure_demo_accounts, load_documents
-from .views.auth import invitation_mail
 
 
 def init_app(app: Flask) -> None:
@@ -176,8 +176,7 @@ def invite_user_command(email: str, name: str | None, role: Role) -> None:
     except accounts.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        message, link = invitation_mail(person)
+    message, link = invitation_mail(person)
     audit.record(db.session, None, "person.invited", person, person.name)
     db.session.commit()
     mail.send(message)

@@ -2,7 +2,9 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _int_env(name: str, default: int) -> int:
@@ -10,8 +12,21 @@ def _int_env(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _trusted_hosts(base_url: str) -> list[str]:
+    """Host names the service answers to: REVIEWHUB_TRUSTED_HOSTS (comma-separated), else the
+    base URL's host (plus the loopback names when that is local). Requests naming any other
+    Host are refused, so no page or link is ever built for a host an attacker chose."""
+    listed = os.environ.get("REVIEWHUB_TRUSTED_HOSTS", "")
+    if listed.strip():
+        return [host.strip() for host in listed.split(",") if host.strip()]
+    host = urlsplit(base_url).hostname or "localhost"
+    local = ["localhost", "127.0.0.1", "[::1]"]
+    return local if host in local else [host]
+
+
 def load_config(instance_path: str) -> dict[str, object]:
     """Build the configuration mapping for an app whose instance folder is ``instance_path``."""
+    base_url = os.environ.get("REVIEWHUB_BASE_URL", "http://127.0.0.1:5000")
     database_url = os.environ.get("REVIEWHUB_DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "reviewhub.sqlite3")
     )
@@ -30,18 +45,30 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SESSION_COOKIE_SECURE": os.environ.get("REVIEWHUB_SECURE_COOKIES", "0") == "1",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("REVIEWHUB_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),  # as accounts.REMEMBERED_SESSION_MAX_AGE
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
-        # The address people use to reach the service: links in mail made outside a request.
-        "BASE_URL": os.environ.get("REVIEWHUB_BASE_URL", "http://127.0.0.1:5000"),
+        # The address people use to reach the service: every link in mail is made from it.
+        "BASE_URL": base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(base_url),
+        # Reverse proxies in front that set X-Forwarded-For/-Proto; 0: trust no such header.
+        "PROXY_COUNT": _int_env("REVIEWHUB_PROXY_COUNT", 0),
         "MAIL_SENDER": os.environ.get("REVIEWHUB_MAIL_SENDER", "ReviewHub <noreply@localhost>"),
-        "MAIL_OUTBOX": str(Path(instance_path) / "outbox"),
+        "MAIL_OUTBOX": os.environ.get("REVIEWHUB_MAIL_OUTBOX", str(Path(instance_path) / "outbox")),
         "SMTP_HOST": os.environ.get("REVIEWHUB_SMTP_HOST", ""),
         "SMTP_PORT": _int_env("REVIEWHUB_SMTP_PORT", 587),
         "SMTP_USERNAME": os.environ.get("REVIEWHUB_SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("REVIEWHUB_SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("REVIEWHUB_SMTP_STARTTLS", "1") == "1",
         "RATELIMIT_STORAGE_URI": os.environ.get("REVIEWHUB_RATELIMIT_STORAGE_URI", "memory://"),
+        # Failed log-ins per account and address; per account from new devices; all log-in and
+        # reset requests per address; reset mails per account.
         "LOGIN_RATE_LIMIT": os.environ.get("REVIEWHUB_LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get(
+            "REVIEWHUB_LOGIN_ACCOUNT_RATE_LIMIT", "50 per hour"
+        ),
+        "ADDRESS_RATE_LIMIT": os.environ.get("REVIEWHUB_ADDRESS_RATE_LIMIT", "60 per minute"),
+        "RESET_MAIL_RATE_LIMIT": os.environ.get("REVIEWHUB_RESET_MAIL_RATE_LIMIT", "3 per hour"),
         "SAMPLE_DOCUMENTS_DIR": os.environ.get(
             "REVIEWHUB_SAMPLE_DOCUMENTS", str(Path(__file__).resolve().parent.parent / "documents")
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint
@@ -119,8 +119,22 @@ class User(UserMixin, db.Model):
         """Changes whenever the password does: ends other sessions and used links."""
         return hashlib.sha256((self.password_hash or "no password").encode()).hexdigest()[:16]
 
+    # The log-in session this object was loaded for (see LoginSession); not a column, so
+    # no annotation (the declarative mapping would take one for a column).
+    login_token = cast("str | None", None)
+
+    # UserMixin compares by get_id(), which names a log-in, not a person: one object per row
+    # (the session's identity map) makes identity the right comparison.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.credentials_stamp}"
+        """What flask-login keeps in the session and remember-me cookies: the token of a
+        LoginSession row, so that ending the row ends every cookie that carries it."""
+        if self.login_token is None:
+            raise RuntimeError("log in through accounts.start_session, not login_user alone")
+        return self.login_token
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -131,6 +145,23 @@ class User(UserMixin, db.Model):
     @property
     def groups(self) -> list[Group]:
         return [membership.group for membership in self.memberships]
+
+
+class LoginSession(db.Model):
+    """One log-in on one device. Log-out deletes it, deactivation and a new password end all
+    of a person's: a copied session or remember-me cookie then no longer works."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token in the cookie: the table alone lets nobody in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    credentials_stamp: Mapped[str] = mapped_column(String(16))
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class Group(db.Model):

@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import (
     Flask,
+    Response,
     abort,
     current_app,
     g,
@@ -23,13 +24,12 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import feedback, labels
+from . import accounts, feedback, labels
 from .extensions import db, login_manager
 from .i18n import local_today
 from .models import User
@@ -64,16 +64,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["display_name"] = display_name
     app.register_error_handler(CSRFError, _stale_form)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
 
 
-def _load_user(session_id: str) -> User | None:
-    """The active user whose credentials are still those of the session: deactivating an
-    account or changing its password ends its sessions everywhere."""
-    user_id, _, stamp = session_id.partition(".")
-    if not user_id.isdigit():
-        return None
-    user = db.session.scalar(select(User).where(User.id == int(user_id), User.active))
-    return user if user is not None and user.credentials_stamp == stamp else None
+def _load_user(token: str) -> User | None:
+    """The person whose log-in session ``token`` names, while that session holds: log-out,
+    deactivation and a new password end it (accounts.session_user)."""
+    return accounts.session_user(db.session, token)
 
 
 def display_name(user: User | None) -> str:
@@ -140,6 +137,12 @@ def _stale_form(error: CSRFError) -> Any:
         response.status_code = 400
         return response
     return _http_error(error)
+
+
+def _untrusted_host(error: SecurityError) -> Any:
+    """A request for a host this service does not answer to (TRUSTED_HOSTS): no page, since
+    no address on it may be built for that host."""
+    return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
 
 
 def _http_error(error: HTTPException) -> Any:

@@ -22,6 +22,15 @@ from tests.factories import Auth, Outbox, sample_database
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class _ClosingClient(FlaskClient):
+    """Reads each response whole and closes it, as a server does: work scheduled after the
+    response (reviewhub.afterwards) then runs before the test looks."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def _test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("REVIEWHUB_TEST_DATABASE_URL")
     if not url:
@@ -46,10 +55,12 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": _test_database_url(tmp_path_factory),
             "SECRET_KEY": "test-secret",
+            "BASE_URL": "http://localhost",
             "WTF_CSRF_ENABLED": False,
             "SAMPLE_DOCUMENTS_DIR": str(PROJECT_ROOT / "documents"),
         }
     )
+    app.test_client_class = _ClosingClient
     # No app context stays pushed: each request and command gets its own, as in production
     # (Flask-Babel and ``g`` keep per-context state).
     with sample_database(app):

@@ -353,7 +353,7 @@ def test_cli_creates_invites_and_sets_roles(app, session, outbox):
     invited = runner.invoke(
         args=["user", "invite", "tweede@example.org", "--name", "Tweede", "--role", "partner"]
     )
-    assert invited.exit_code == 0 and "http://127.0.0.1:5000/invitation/" in invited.output
+    assert invited.exit_code == 0 and "http://localhost/invitation/" in invited.output
     assert outbox.messages[-1]["To"] == "tweede@example.org"
     role = runner.invoke(args=["user", "set-role", "tweede@example.org", "reviewer"])
     assert role.exit_code == 0, role.output

@@ -20,12 +20,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .. import accounts, audit, mail
+from ..accountmail import invitation_mail
 from ..extensions import db
 from ..labels import GROUP_KIND, ROLE
 from ..models import Group, GroupKind, Role, User
 from ..permissions import Action, can
 from ..web import CheckboxesField, display_name, enum_arg, keeps_input, options
-from .auth import invitation_mail
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
+import hashlib
+from datetime import timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from .. import accounts, audit, mail
+from .. import accountmail, accounts, afterwards, audit, mail, throttle
 from ..extensions import db, limiter
 from ..models import User
 from ..web import keeps_input
@@ -49,53 +56,130 @@ class NewPasswordForm(FlaskForm):
     repeated = PasswordField(_l("Repeat the password"), validators=[DataRequired()])
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+DEVICE_COOKIE = "reviewhub_device"
+DEVICE_MAX_AGE = timedelta(days=365)
+REMEMBERED_DEVICES = 5
 
 
-def _submitted_email() -> str:
-    return "login:" + accounts.normalise_email(request.form.get("email", ""))
+def _address_limit() -> str:
+    return current_app.config["ADDRESS_RATE_LIMIT"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+@limiter.limit(_address_limit, methods=["POST"])  # guessing across many accounts from one place
 @keeps_input
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
+        account = accounts.normalise_email(form.email.data)
+        here = (account, get_remote_address())
+        known_device = _device_mark(account) in _known_devices()
+        if throttle.FAILED_LOGINS_HERE.exceeded(*here) or (
+            not known_device and throttle.FAILED_LOGINS_ANYWHERE.exceeded(account)
+        ):
+            return _throttled(form, here, account)
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
-        db.session.commit()
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("documents.index"))
+            throttle.FAILED_LOGINS_HERE.clear(*here)
+            _log_in(user, remember=bool(form.remember.data))
+            response = redirect(
+                safe_next_url(request.args.get("next")) or url_for("documents.index")
+            )
+            _remember_device(response, account)
+            return response
+        db.session.commit()  # the failed attempt's audit entry
+        throttle.FAILED_LOGINS_HERE.count(*here)
+        throttle.FAILED_LOGINS_ANYWHERE.count(account)
         form.password.errors.append(_("That e-mail address and password do not match."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+def _throttled(form: LoginForm, here: tuple[str, str], account: str) -> Any:
+    """The form again, e-mail kept, saying how long to wait: a back-off, not a lock-out."""
+    wait = throttle.FAILED_LOGINS_HERE.seconds_left(*here)
+    if not throttle.FAILED_LOGINS_HERE.exceeded(*here):
+        wait = throttle.FAILED_LOGINS_ANYWHERE.seconds_left(account)
+    minutes = max(1, -(-wait // 60))
+    form.password.errors.append(
+        _(
+            "Too many attempts to log in to this account. Try again in %(minutes)s, or ask "
+            "for a new password.",
+            minutes=ngettext("%(num)d minute", "%(num)d minutes", minutes),
+        )
+    )
+    page = render_template("auth/login.html", form=form)
+    return page, 429, {"Retry-After": str(wait)}
+
+
+def _device_mark(account: str) -> str:
+    """How a device cookie names an account: not the address itself (a shared computer's
+    cookie would tell who used it)."""
+    return hashlib.sha256(f"device:{account}".encode()).hexdigest()[:16]
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="reviewhub-device")
+
+
+def _known_devices() -> list[str]:
+    """The accounts that logged in successfully from this browser before (signed cookie)."""
+    cookie = request.cookies.get(DEVICE_COOKIE, "")
+    try:
+        marks = _device_serializer().loads(cookie, max_age=int(DEVICE_MAX_AGE.total_seconds()))
+    except BadData:
+        return []
+    return [str(mark) for mark in marks] if isinstance(marks, list) else []
+
+
+def _remember_device(response: Response, account: str) -> None:
+    mark = _device_mark(account)
+    marks = [mark] + [m for m in _known_devices() if m != mark]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps(marks[:REMEMBERED_DEVICES]),
+        max_age=int(DEVICE_MAX_AGE.total_seconds()),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _log_in(user: User, *, remember: bool) -> None:
+    """A new server-side session for ``user``, committed, then the cookies that name it."""
+    accounts.start_session(db.session, user, remember=remember)
+    db.session.commit()
+    login_user(user, remember=remember)
+    _new_csrf_token()
+
+
+def _new_csrf_token() -> None:
+    """A form token from before a log-in or log-out must not work after it."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
 
 
 @bp.post("/logout")
 def logout() -> Any:
     if current_user.is_authenticated:
         audit.record(db.session, current_user, "auth.logout", current_user)
+        accounts.end_session(db.session, current_user.get_id())
         db.session.commit()
     logout_user()
+    _new_csrf_token()
     flash(_("You are logged out."), "success")
     return redirect(url_for("documents.index"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"])
 @keeps_input
 def forgot_password() -> Any:
     form = ForgotForm()
     if form.validate_on_submit():
-        found = accounts.password_reset_request(db.session, form.email.data)
-        db.session.commit()
-        if found is not None:
-            user, token = found
-            link = url_for("auth.reset_password", token=token, _external=True)
-            mail.send(_link_mail("mail/password_reset.txt", user, link, _("Set a new password")))
-        # The same answer whether or not the address has an account.
+        # The same work and the same answer whether or not the address has an account: the
+        # look-up and the mail happen after the response is sent.
+        afterwards.after_response(_mail_reset_link, form.email.data)
         flash(
             _(
                 "If this address belongs to an account, a link to set a new password is on its "
@@ -105,6 +189,13 @@ def forgot_password() -> Any:
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
+
+
+def _mail_reset_link(email: str) -> None:
+    message = accountmail.password_reset_mail(db.session, email)
+    db.session.commit()
+    if message is not None:  # only after the commit, as every mail
+        mail.send(message)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -134,25 +225,11 @@ def _password_from_link(token: str, purpose: str) -> Any:
             db.session.rollback()
             form.password.errors.append(str(error))
         else:
-            db.session.commit()
             logout_user()
-            login_user(person)
+            _log_in(person, remember=False)
             flash(_("Your password is set. Welcome, %(name)s.", name=person.name), "success")
             return redirect(url_for("documents.index"))
     invited = purpose == accounts.INVITATION
     return render_template(
         "auth/set_password.html", form=form, person=person, invited=invited
     ), 400 if form.errors else 200
-
-
-def invitation_mail(person: User) -> tuple[EmailMessage, str]:
-    """The invitation message for ``person`` and the fresh link in it."""
-    token = accounts.make_link_token(person, accounts.INVITATION)
-    link = url_for("auth.accept_invitation", token=token, _external=True)
-    subject = _("Your invitation to ReviewHub")
-    return _link_mail("mail/invitation.txt", person, link, subject), link
-
-
-def _link_mail(template: str, person: User, link: str, subject: str) -> EmailMessage:
-    text = render_template(template, person=person, link=link)
-    return mail.build_message(person.email, subject, text)

@@ -74,8 +74,10 @@ def live_server(live_app: Flask) -> Iterator[str]:
     """The base URL of the app, served from a thread on a free port."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["BASE_URL"] = base_url  # where links in mail must lead
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield base_url
     server.shutdown()
     thread.join()
     server.server_close()
