@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
@@ -33,7 +33,7 @@ from .blockdiff import (
     whole_markdown,
 )
 from .matching import PriorSection, classify
-from .models import ChangeKind, Document, Section, Version
+from .models import ChangeKind, Document, Section, Version, VersionStatus
 from .textdiff import count_words
 
 CACHED_PAIRS = 8
@@ -353,6 +353,21 @@ def _align(
             ancestor = links.get(ancestor)
         if ancestor is not None:
             aligned[index] = old_index[ancestor]
+    return _align_by_key(old_rows, new_rows, aligned)
+
+
+def _align_by_key(
+    old_rows: list[StoredSection], new_rows: list[StoredSection], aligned: dict[int, int]
+) -> dict[int, int]:
+    """Pair what the links left unpaired by key: a draft and a later version descend from the
+    same public version along two branches, so no link leads from one to the other, but a
+    section keeps its key along both. Keys are never reused within the public chain, so for
+    versions on one chain this adds nothing."""
+    taken = set(aligned.values())
+    free_old = {row.key: index for index, row in enumerate(old_rows) if index not in taken}
+    for index, row in enumerate(new_rows):
+        if index not in aligned and row.key in free_old:
+            aligned[index] = free_old.pop(row.key)
     return aligned
 
 
@@ -394,24 +409,34 @@ class HistoryStep:
     change: SectionChange
 
 
-def section_history(session: Session, document: Document, key: str) -> list[HistoryStep]:
-    """The section with ``key`` through the versions: from the version it appeared in (or the
-    first), each version it is in, and the version that removed it, if one did. Empty when no
-    version has such a section."""
+def section_history(
+    session: Session, document: Document, key: str, readable: Collection[Version]
+) -> list[HistoryStep]:
+    """The section with ``key`` through the ``readable`` versions: from the version it appeared
+    in (or the first), each version it is in, and the version that removed it, if one did.
+    It follows the public chain; a draft appears only as the last step of its own history, so
+    nothing is ever compared with a draft's text. Empty when no readable version has such a
+    section."""
+    versions = {version.id: version for version in readable}
     latest = session.scalar(
         select(Section.id)
         .join(Version, Section.version_id == Version.id)
-        .where(Version.document_id == document.id, Section.key == key)
+        .where(Section.version_id.in_(versions), Section.key == key)
         .order_by(Version.number.desc())
         .limit(1)
     )
     if latest is None:
         return []
     chain = _chain(session, latest)
+    shown = set(
+        session.scalars(
+            select(Section.id).where(Section.id.in_(chain), Section.version_id.in_(versions))
+        )
+    )
+    chain = [section for section in chain if section in shown]
     rows = sorted(_load(session, Section.id.in_(chain)), key=lambda row: chain.index(row.id))
     stored = session.execute(select(Section.id, Section.change_kind).where(Section.id.in_(chain)))
     kinds = {section: kind for section, kind in stored}
-    versions = {version.id: version for version in document.versions}
     references = _References([versions[row.version_id] for row in rows])
     steps: list[HistoryStep] = []
     previous: StoredSection | None = None
@@ -420,18 +445,30 @@ def section_history(session: Session, document: Document, key: str) -> list[Hist
         change = SectionChange(previous, row, kind, references)
         steps.append(HistoryStep(versions[row.version_id], change))
         previous = row
-    following = [v for v in document.versions if v.number > steps[-1].version.number]
-    if following:
+    last = steps[-1].version
+    following = sorted(
+        (v for v in readable if v.number > last.number and v.status is not VersionStatus.DRAFT),
+        key=lambda version: version.number,
+    )
+    if following and last.status is not VersionStatus.DRAFT:
         steps.append(HistoryStep(following[0], SectionChange(previous, None, None, references)))
     return steps
 
 
 def _chain(session: Session, section_id: int) -> list[int]:
-    """The ids of a section's ancestors, itself and its descendants, following the links."""
+    """The ids of a section's ancestors, itself and its descendants. Forward, a public
+    section's successor in a public version comes first; a draft's successor only where no
+    public one exists (a draft branch, which only its authors can read)."""
     chain = [section_id]
     while earlier := session.scalar(select(Section.predecessor_id).where(Section.id == chain[0])):
         chain.insert(0, earlier)
-    while later := session.scalar(select(Section.id).where(Section.predecessor_id == chain[-1])):
+    while later := session.scalar(
+        select(Section.id)
+        .join(Version, Section.version_id == Version.id)
+        .where(Section.predecessor_id == chain[-1])
+        .order_by((Version.status == VersionStatus.DRAFT).asc(), Version.number)
+        .limit(1)
+    ):
         chain.append(later)
     return chain
 

@@ -224,10 +224,6 @@ class Document(db.Model):
         back_populates="document", order_by="Version.number", cascade="all, delete-orphan"
     )
 
-    @property
-    def latest_version(self) -> Version | None:
-        return self.versions[-1] if self.versions else None
-
 
 class Version(db.Model):
     """One published dialogue version. Its source and sections never change after publication;

@@ -190,7 +190,7 @@ def publish_version(
                 "Reload the document to see it, then publish again if still needed."
             )
         ) from error
-    _store_sections(session, version, parsed, previous)
+    _store_sections(session, version, parsed, previous_version(session, version))
     audit.record(
         session, publisher, "version.published", version, f"{document.slug} {version.label}",
         document=document.slug, number=version.number,
@@ -286,27 +286,39 @@ def _store_sections(
     session.flush()
 
 
-def _keys_ever_used(session: Session, version: Version) -> set[str]:
-    """Keys of every earlier section of the document: a new section never reuses a key that
-    once meant something else, so section history stays unambiguous."""
-    return set(
-        session.scalars(
-            select(Section.key)
-            .join(Version, Section.version_id == Version.id)
-            .where(Version.document_id == version.document_id, Version.id != version.id)
-            .distinct()
-        )
+def previous_version(session: Session, version: Version) -> Version | None:
+    """The version that ``version`` is matched with and compared to. For a public version:
+    the latest earlier one that is not a draft. For a draft: the latest earlier one of any
+    kind, so that successive drafts build on each other. Drafts thus form a side branch that
+    only their authors see: nothing public is ever matched with a draft, and no heading, key
+    or text of a draft can show through a later version."""
+    query = select(Version).where(
+        Version.document_id == version.document_id, Version.number < version.number
     )
+    if version.status is not VersionStatus.DRAFT:
+        query = query.where(Version.status != VersionStatus.DRAFT)
+    return session.scalar(query.order_by(Version.number.desc()).limit(1))
+
+
+def _keys_ever_used(session: Session, version: Version) -> set[str]:
+    """Keys of earlier sections of the document: a new section never reuses a key that once
+    meant something else, so section history stays unambiguous. A public version looks only at
+    public versions' keys: avoiding a draft's key would tell of the draft ("-2")."""
+    query = (
+        select(Section.key)
+        .join(Version, Section.version_id == Version.id)
+        .where(Version.document_id == version.document_id, Version.id != version.id)
+    )
+    if version.status is not VersionStatus.DRAFT:
+        query = query.where(Version.status != VersionStatus.DRAFT)
+    return set(session.scalars(query.distinct()))
 
 
 def removed_sections(session: Session, version: Version) -> list[Section]:
-    """Sections of the previous version that no section of ``version`` continues."""
-    previous_id = session.scalar(
-        select(Version.id).where(
-            Version.document_id == version.document_id, Version.number == version.number - 1
-        )
-    )
-    if previous_id is None:
+    """Sections of the previous version (see ``previous_version``) that no section of
+    ``version`` continues."""
+    previous = previous_version(session, version)
+    if previous is None:
         return []
     continued = select(Section.predecessor_id).where(
         Section.version_id == version.id, Section.predecessor_id.is_not(None)
@@ -314,7 +326,7 @@ def removed_sections(session: Session, version: Version) -> list[Section]:
     return list(
         session.scalars(
             select(Section)
-            .where(Section.version_id == previous_id, Section.id.not_in(continued))
+            .where(Section.version_id == previous.id, Section.id.not_in(continued))
             .order_by(Section.position)
         )
     )

@@ -397,7 +397,7 @@ def test_word_counts_cover_headings_and_whole_sections(session):
 
 def test_section_history_follows_the_section_through_every_version(session):
     document = session.scalars(select(Document).where(Document.slug == SAMPLE_SLUG)).one()
-    steps = section_history(session, document, "regie")
+    steps = section_history(session, document, "regie", document.versions)
     assert [(s.version.number, s.change.marker) for s in steps] == [
         (1, "new"),
         (2, "renamed"),
@@ -409,9 +409,9 @@ def test_section_history_follows_the_section_through_every_version(session):
 def test_section_history_ends_with_the_version_that_removed_it(session):
     document = session.scalars(select(Document).where(Document.slug == SAMPLE_SLUG)).one()
     key = next(s.key for s in document.versions[0].sections if s.heading == "Veelgestelde vragen")
-    steps = section_history(session, document, key)
+    steps = section_history(session, document, key, document.versions)
     assert [(s.version.number, s.change.marker) for s in steps] == [(1, "new"), (2, "removed")]
-    assert section_history(session, document, "bestaat-niet") == []
+    assert section_history(session, document, "bestaat-niet", document.versions) == []
 
 
 def test_rendered_comparison_marks_only_edited_sections_word_by_word(session):

@@ -90,11 +90,8 @@ def history(slug: str, key: str) -> str:
         abort(404)
     if not can(current_user, Action.READ_DOCUMENT, document):
         deny()
-    steps = [
-        step
-        for step in section_history(db.session, document, key)
-        if can(current_user, Action.READ_VERSION, step.version)
-    ]
+    readable = [v for v in document.versions if can(current_user, Action.READ_VERSION, v)]
+    steps = section_history(db.session, document, key, readable)
     if not steps:
         abort(404)
     return render_template(

@@ -37,6 +37,7 @@ from ..publishing import (
     create_document,
     decode_source,
     decode_upload,
+    previous_version,
     publish_version,
     removed_sections,
     update_settings,
@@ -57,8 +58,12 @@ def index() -> str:
         .options(selectinload(Document.versions), selectinload(Document.groups))
         .order_by(Document.title)
     ).all()
-    readable = [d for d in documents if can(current_user, Action.READ_DOCUMENT, d)]
-    return render_template("documents/index.html", documents=readable)
+    listed = [
+        (doc, [v for v in doc.versions if can(current_user, Action.READ_VERSION, v)])
+        for doc in documents
+        if can(current_user, Action.READ_DOCUMENT, doc)
+    ]
+    return render_template("documents/index.html", documents=listed)
 
 
 @bp.get("/<slug>")
@@ -136,6 +141,7 @@ def version(slug: str, number: int) -> str:
         version=ver,
         sections=sections,
         removed=removed_sections(db.session, ver),
+        previous=previous_version(db.session, ver),
         toc=_toc(sections),
         **review.feedback_context(ver),
     )
