@@ -45,6 +45,7 @@ extract-messages: $(BIN)/activate
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/bench_publish.py
 	$(BIN)/python bench/bench_compare.py
+	$(BIN)/python bench/bench_bounds.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -83,9 +83,8 @@ class LinkDefinitions(Mapping[str, Any]):
     @cached_property
     def _definitions(self) -> dict[str, Any]:
         source = self._source
-        starts = {source.rfind("\n", 0, match.start()) + 1 for match in re.finditer(r"\]:", source)}
         candidates, covered = [], -1
-        for start in sorted(starts):
+        for start in _lines_with_colon_bracket(source):
             if start > covered and _DEFINITION_START.match(source, start):
                 end = source.find("\n\n", start)
                 covered = end if end >= 0 else len(source)
@@ -102,6 +101,17 @@ class LinkDefinitions(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._definitions)
+
+
+def _lines_with_colon_bracket(source: str) -> Iterator[int]:
+    """The start of each line that has "]:" in it, in order. Each line is looked at once: a
+    look back for the line's start from every "]:" was quadratic in a long line of them."""
+    line_end = -1
+    for match in re.finditer(r"\]:", source):
+        if match.start() > line_end:
+            yield source.rfind("\n", 0, match.start()) + 1
+            line_end = source.find("\n", match.start())
+            line_end = len(source) if line_end < 0 else line_end
 
 
 @dataclass(frozen=True)
@@ -410,7 +420,8 @@ def _unchanged_start(old: list[str], new: list[str]) -> int:
     count = 0
     while count < min(len(old), len(new)) and old[count] == new[count]:
         count += 1
-    while count and not (_cuttable(old, count) and _cuttable(new, count)):
+    old_cuts, new_cuts = (_cuts(old), _cuts(new)) if count else ([], [])
+    while count and not (old_cuts[count] and new_cuts[count]):
         count -= 1
     return count
 
@@ -419,21 +430,24 @@ def _unchanged_end(old: list[str], new: list[str]) -> int:
     count = 0
     while count < min(len(old), len(new)) and old[-1 - count] == new[-1 - count]:
         count += 1
-    while count and not (_cuttable(old, len(old) - count) and _cuttable(new, len(new) - count)):
+    old_cuts, new_cuts = (_cuts(old), _cuts(new)) if count else ([], [])
+    while count and not (old_cuts[len(old) - count] and new_cuts[len(new) - count]):
         count -= 1
     return count
 
 
-def _cuttable(parts: list[str], at: int) -> bool:
-    """Whether the text may be cut before ``parts[at]``: no code fence is open there, and
-    that paragraph starts with a letter, a heading, a table or a fence, at the margin, so it
-    cannot continue a list, quote or footnote before it."""
-    if at in (0, len(parts)):
-        return True
-    start = parts[at][:1]
-    if not (start.isalpha() or start in "#|" or _FENCE.match(parts[at])):
-        return False
-    return len(_FENCE.findall(_BLANK_LINE.join(parts[:at]))) % 2 == 0
+def _cuts(parts: list[str]) -> list[bool]:
+    """For each place before ``parts[at]`` (and the end), whether the text may be cut there: no
+    code fence is open, and that paragraph starts with a letter, a heading, a table or a
+    fence, at the margin, so it cannot continue a list, quote or footnote before it. In one
+    pass: counting the fences before each place anew was quadratic."""
+    cuts, fences = [True], 0
+    for at in range(1, len(parts)):
+        fences += len(_FENCE.findall(parts[at - 1]))
+        start = parts[at][:1]
+        starts_anew = start.isalpha() or start in "#|" or bool(_FENCE.match(parts[at]))
+        cuts.append(starts_anew and fences % 2 == 0)
+    return [*cuts, True] if parts else cuts
 
 
 def whole_markdown(source: str, references: Mapping[str, Any], op: Op) -> list[BlockDiff]:

@@ -36,6 +36,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAX_SOURCE_BYTES": _int_env("REVIEWHUB_MAX_SOURCE_BYTES", 2 * 1024 * 1024),
+        # Sections one version may have (as sections.DEFAULT_MAX_SECTIONS): more is refused.
+        "MAX_SECTIONS": _int_env("REVIEWHUB_MAX_SECTIONS", 2000),
         "MAX_CONTENT_LENGTH": _int_env("REVIEWHUB_MAX_REQUEST_BYTES", 4 * 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",

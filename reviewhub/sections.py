@@ -10,11 +10,14 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import ChainMap, Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
 import yaml
+from flask import current_app, has_app_context
 from flask_babel import gettext
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -25,6 +28,22 @@ SECTION_LEVELS = range(1, 5)
 KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,79}"
 _KEY_ATTRIBUTE = re.compile(r"\s*\{#(" + KEY_PATTERN + r")\}\s*$")
 PREAMBLE_KEY = "preamble"
+# What one version may hold. Real frameworks stay far below these; past them, publishing and
+# the pages that show a version kept a worker busy for minutes and ran to tens of megabytes.
+# The number of sections is a setting (MAX_SECTIONS); this is its default.
+DEFAULT_MAX_SECTIONS = 2_000
+MAX_TABLE_COLUMNS = 64
+# Cells of all tables together, counting the empty cells that fill up a row with fewer cells
+# than its table has columns: a 1,000-column table of 60 one-cell rows made 60,000 cells out
+# of 6 KB, and its Word export took 8 s.
+MAX_TABLE_CELLS = 20_000
+# Lists and quotes inside each other. markdown-it silently drops what is nested past its own
+# limit (ten lists deep, twenty quotes); refusing well before that loses nothing unsaid.
+MAX_NESTING = 8
+# A footnote is shown under every section that cites it: this much footnote text may be
+# repeated so in all, beyond the document's own length.
+MAX_REPEATED_FOOTNOTES = 1024 * 1024
+_CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open"})
 
 
 class MarkdownError(ValueError):
@@ -87,8 +106,10 @@ class _Heading:
     inline: Token
 
 
-def parse_document(source: str) -> ParsedDocument:
-    """Parse ``source`` (front matter optional) into sections; raise MarkdownError if unusable."""
+def parse_document(source: str, max_sections: int | None = None) -> ParsedDocument:
+    """Parse ``source`` (front matter optional) into sections; raise MarkdownError if unusable,
+    or larger than a version may be (checked before the costly rendering of each section).
+    ``max_sections``: by default the application's MAX_SECTIONS setting."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     env: dict[str, Any] = {}
     tokens = _MD.parse(source, env)
@@ -114,18 +135,21 @@ def parse_document(source: str) -> ParsedDocument:
         end = headings[index + 1].start if index + 1 < len(headings) else len(lines)
         spans.append((heading, heading.end, end))
 
+    _check_size(tokens, len(spans), max_sections or _max_sections())
     citations = _footnote_citations(tokens, [start for _, start, _ in spans])
+    _check_repeated_footnotes(lines, citations, footnote_ranges, len(source))
+    footnote_lines = _lines_in(footnote_ranges.values())
     document = ParsedDocument(front_matter=front_matter, content=content)
     numbering = _Numbering()
     for position, (heading, start, end) in enumerate(spans):
-        own_lines = _without_ranges(lines, start, end, footnote_ranges.values())
+        own_lines = [lines[i] for i in range(start, end) if i not in footnote_lines]
         cited = [label for label in citations.get(position, []) if label in footnote_ranges]
         definitions = ["\n".join(lines[a:b]) for a, b in (footnote_ranges[c] for c in cited)]
         render_source = "\n\n".join(part for part in ["\n".join(own_lines), *definitions] if part)
         level, number, parent = numbering.place(position, heading.level if heading else 0)
         html = _render_block(render_source, references, f"s{position}", level)
         title_source, explicit_key = _split_key(heading.inline.content if heading else "")
-        heading_html = _MD.renderInline(title_source, {"references": dict(references)})
+        heading_html = _MD.renderInline(title_source, {"references": ChainMap({}, references)})
         document.sections.append(
             ParsedSection(
                 position=position,
@@ -143,6 +167,98 @@ def parse_document(source: str) -> ParsedDocument:
         )
     _check_unique_keys(document.sections)
     return document
+
+
+def _max_sections() -> int:
+    """The MAX_SECTIONS setting, or its default outside an application (tests, scripts)."""
+    if not has_app_context():
+        return DEFAULT_MAX_SECTIONS
+    return int(current_app.config.get("MAX_SECTIONS", DEFAULT_MAX_SECTIONS))
+
+
+def _check_size(tokens: list[Token], sections: int, max_sections: int) -> None:
+    """Refuse a version larger than the limits above, before anything costly is done."""
+    if sections > max_sections:
+        raise MarkdownError(
+            gettext(
+                "The document has %(count)d sections; a version may have at most %(limit)d.",
+                count=sections,
+                limit=max_sections,
+            )
+        )
+    _check_tables(tokens)
+    depth = _deepest_nesting(tokens)
+    if depth > MAX_NESTING:
+        raise MarkdownError(
+            gettext(
+                "Lists and quotes are nested %(depth)d levels deep; at most %(limit)d levels "
+                "are allowed.",
+                depth=depth,
+                limit=MAX_NESTING,
+            )
+        )
+
+
+def _check_tables(tokens: list[Token]) -> None:
+    cells = columns = 0
+    for token in tokens:
+        if token.type == "tr_open":
+            columns = 0
+        elif token.type in ("th_open", "td_open"):
+            cells, columns = cells + 1, columns + 1
+            if columns > MAX_TABLE_COLUMNS:
+                raise MarkdownError(
+                    gettext(
+                        "A table has more than %(limit)d columns; a table may have at most "
+                        "%(limit)d.",
+                        limit=MAX_TABLE_COLUMNS,
+                    )
+                )
+    if cells > MAX_TABLE_CELLS:
+        raise MarkdownError(
+            gettext(
+                "The tables have %(count)d cells in all (a row with fewer cells is filled up "
+                "to its table's columns); a version may have at most %(limit)d.",
+                count=cells,
+                limit=MAX_TABLE_CELLS,
+            )
+        )
+
+
+def _deepest_nesting(tokens: list[Token]) -> int:
+    """How many lists and quotes stand inside each other at the deepest place."""
+    depth = deepest = 0
+    for token in tokens:
+        if token.type in _CONTAINERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.nesting == -1 and token.type.replace("_close", "_open") in _CONTAINERS:
+            depth -= 1
+    return deepest
+
+
+def _check_repeated_footnotes(
+    lines: list[str],
+    citations: dict[int, list[str]],
+    ranges: dict[str, tuple[int, int]],
+    source_length: int,
+) -> None:
+    """Refuse footnotes that would be repeated beyond MAX_REPEATED_FOOTNOTES: a long footnote
+    cited in thousands of sections would be rendered with each of them."""
+    cited = Counter(label for labels in citations.values() for label in labels if label in ranges)
+    repeated = sum(
+        (count - 1) * sum(len(lines[line]) + 1 for line in range(*ranges[label]))
+        for label, count in cited.items()
+    )
+    if repeated > max(MAX_REPEATED_FOOTNOTES, source_length):
+        raise MarkdownError(
+            gettext(
+                "A footnote is shown under every section that cites it, which would repeat "
+                "%(size)d KB of footnote text; at most %(limit)d KB may be repeated.",
+                size=repeated // 1024,
+                limit=max(MAX_REPEATED_FOOTNOTES, source_length) // 1024,
+            )
+        )
 
 
 def _front_matter(tokens: list[Token]) -> tuple[dict[str, Any], int]:
@@ -178,7 +294,7 @@ def _footnote_ranges(tokens: list[Token]) -> dict[str, tuple[int, int]]:
 
 def _footnote_citations(tokens: list[Token], span_starts: list[int]) -> dict[int, list[str]]:
     """Footnote labels cited in each section (by position), in order of first citation."""
-    citations: dict[int, list[str]] = {}
+    citations: dict[int, dict[str, None]] = {}
     in_definition = False
     for token in tokens:
         if token.type in ("footnote_open", "footnote_close"):
@@ -189,10 +305,9 @@ def _footnote_citations(tokens: list[Token], span_starts: list[int]) -> dict[int
         position = _span_at(span_starts, token.map[0])
         for child in token.children or []:
             if child.type == "footnote_ref":
-                labels = citations.setdefault(position, [])
-                if child.meta["label"] not in labels:
-                    labels.append(child.meta["label"])
-    return citations
+                # a dict as an ordered set: a section may cite thousands of footnotes
+                citations.setdefault(position, {})[child.meta["label"]] = None
+    return {position: list(labels) for position, labels in citations.items()}
 
 
 def _span_at(span_starts: list[int], line: int) -> int:
@@ -200,17 +315,19 @@ def _span_at(span_starts: list[int], line: int) -> int:
     return max(bisect_right(span_starts, line) - 1, 0)
 
 
-def _without_ranges(lines: list[str], start: int, end: int, ranges: Any) -> list[str]:
-    """Lines ``start:end`` minus footnote definitions, which are rendered where they are cited."""
-    skip = {line for a, b in ranges for line in range(a, b)}
-    return [lines[i] for i in range(start, end) if i not in skip]
+def _lines_in(ranges: Iterable[tuple[int, int]]) -> set[int]:
+    """The lines of footnote definitions, which are left out of the section they stand in and
+    rendered where they are cited instead. Found once: per section, that was quadratic."""
+    return {line for a, b in ranges for line in range(a, b)}
 
 
 def _render_block(source: str, references: dict[str, Any], doc_id: str, level: int) -> str:
     # Reference definitions are document-wide: seed them so a section rendered on its own still
     # resolves [text][ref] links defined in another section. docId keeps footnote ids unique
     # when several sections share one page.
-    env = {"references": dict(references), "docId": doc_id, "section_level": level}
+    # A chain, not a copy: what the section itself defines stays its own, and copying thousands
+    # of definitions for each of thousands of sections was quadratic.
+    env = {"references": ChainMap({}, references), "docId": doc_id, "section_level": level}
     return _MD.render(source, env)
 
 
