@@ -93,7 +93,7 @@ def post_comment(
     body = _checked_body(new.body)
     group = _checked_group(author, new.group_id, required=parent is None)
     anchor = _checked_anchor(section, new.passage) if new.passage else None
-    proposed = (new.proposed_text or "").strip() or None
+    proposed = normalised_text(new.proposed_text) or None
     if proposed and (anchor is None or new.kind is not CommentKind.SUGGESTION):
         raise FeedbackError(
             gettext("New wording can only be proposed in a suggestion on a selected passage.")
@@ -136,8 +136,16 @@ def _closed_message(version: Version) -> str:
     )
 
 
+def normalised_text(text: str | None) -> str:
+    """Text from a form as it is measured and stored: stripped, each line break one LF.
+    Browsers send a textarea's line breaks as CRLF yet count them as one character, as does
+    the counter (annotate.js ``serverLength``): measured raw, a reaction the counter accepted
+    would be refused."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def _checked_body(body: str) -> str:
-    body = (body or "").strip()
+    body = normalised_text(body)
     if not body:
         raise FeedbackError(gettext("Write your reaction."))
     if len(body) > MAX_BODY_LENGTH:
@@ -178,11 +186,9 @@ def edit_comment(
     session: Session, editor: User, comment: Comment, body: str, proposed_text: str | None
 ) -> None:
     if not can(editor, Action.EDIT_COMMENT, comment):
-        raise FeedbackError(
-            gettext("This reaction can no longer be changed: someone replied, or it is closed.")
-        )
+        raise FeedbackError(why_not_editable(comment))
     body = _checked_body(body)
-    proposed = (proposed_text or "").strip() or None if comment.proposed_text else None
+    proposed = normalised_text(proposed_text) or None if comment.proposed_text else None
     if body == comment.body and proposed == comment.proposed_text:
         return
     session.add(
@@ -190,6 +196,13 @@ def edit_comment(
     )
     comment.body, comment.proposed_text = body, proposed
     comment.edited_at = datetime.now(UTC)
+
+
+def why_not_editable(comment: Comment) -> str:
+    """Why its author may not edit ``comment`` (``can`` only says that they may not)."""
+    if comment.is_hidden:
+        return gettext("A moderator has hidden this reaction, so it can no longer be edited.")
+    return gettext("This reaction can no longer be changed: someone replied, or it is closed.")
 
 
 def delete_comment(session: Session, actor: User, comment: Comment) -> None:
@@ -346,18 +359,17 @@ def comments_by(session: Session, author: User) -> list[Comment]:
     )
 
 
-def groups_reacting(session: Session, version: Version) -> list[Group]:
-    """The groups with reactions on this version: choices for the group filter."""
-    return list(
-        session.scalars(
-            select(Group)
-            .join(Comment, Comment.group_id == Group.id)
-            .join(Section, Comment.section_id == Section.id)
-            .where(Section.version_id == version.id)
-            .distinct()
-            .order_by(Group.name)
-        )
+def groups_reacting(session: Session, viewer: Any, version: Version) -> list[Group]:
+    """The groups of the reactions on this version that ``viewer`` may read: choices for the
+    group filter. Counting the others would show that a group reacted for itself only."""
+    comments = session.scalars(
+        select(Comment)
+        .join(Section, Comment.section_id == Section.id)
+        .where(Section.version_id == version.id, Comment.group_id.is_not(None))
+        .options(selectinload(Comment.group))
     )
+    groups = {c.group_id: c.group for c in comments if can(viewer, Action.READ_COMMENT, c)}
+    return sorted((g for g in groups.values() if g is not None), key=lambda g: g.name)
 
 
 def moderation_queue(session: Session, document: Document) -> list[Comment]:

@@ -32,7 +32,7 @@ class Action(enum.StrEnum):
     EDIT_PROFILE = "edit_profile"  # on a User: only oneself
     COMMENT = "comment"  # on a Version: react while it is open for feedback
     READ_COMMENT = "read_comment"  # on a Comment: see it at all (group-only, pending)
-    EDIT_COMMENT = "edit_comment"  # on a Comment: its author, until someone replied
+    EDIT_COMMENT = "edit_comment"  # on a Comment: its author, until someone replied or hid it
     DELETE_COMMENT = "delete_comment"  # on a Comment: its author
     REPORT_COMMENT = "report_comment"  # on a Comment: anyone logged in
     MODERATE = "moderate"  # on a Document: hide, restore, approve, pre-moderation
@@ -67,8 +67,11 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         case Action.READ_COMMENT:
             return _may_read_comment(person, obj)
         case Action.EDIT_COMMENT:
-            return _may_change_own(person, obj) and not any(
-                not reply.is_deleted for reply in obj.replies
+            # Not once hidden: a restore would otherwise show words the moderator never saw.
+            return (
+                _may_change_own(person, obj)
+                and not obj.is_hidden
+                and not any(not reply.is_deleted for reply in obj.replies)
             )
         case Action.DELETE_COMMENT:
             return _may_change_own(person, obj)

@@ -8,6 +8,7 @@ from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlencode
 
 from flask import (
     Flask,
@@ -25,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.routing import IntegerConverter, Map
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -37,10 +39,25 @@ from .permissions import Action, can, is_open_for_feedback
 
 E = TypeVar("E", bound=Enum)
 
+# The largest number a database integer column holds (BIGINT, SQLite's INTEGER): a larger id
+# in a URL or query string reaches the driver as an OverflowError, a 500.
+MAX_ID = 2**63 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:…>`` for numbers a database column can hold; others match no route (404)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, *args, **kwargs)
+        self.max = MAX_ID if self.max is None else min(self.max, MAX_ID)
+        self.min = -MAX_ID - 1 if self.min is None else max(self.min, -MAX_ID - 1)
+
 
 def init_app(app: Flask) -> None:
     from .views import account, admin, auth, compare, documents, review, site
 
+    app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
+    app.before_request(_refuse_nul)
     for blueprint in (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp):
         app.register_blueprint(blueprint)
     login_manager.login_view = "auth.login"
@@ -60,6 +77,7 @@ def init_app(app: Flask) -> None:
         render_comment=feedback.render_body,
         suggestion_diff=feedback.suggestion_diff,
         open_for_feedback=is_open_for_feedback,
+        page_url=page_url,
     )
     app.jinja_env.filters["display_name"] = display_name
     app.register_error_handler(CSRFError, _stale_form)
@@ -98,6 +116,38 @@ def enum_arg(enum_class: type[E], name: str) -> E | None:
     unknown (a filter that cannot match is simply not applied)."""
     value = request.args.get(name, "")
     return enum_class(value) if value in enum_class._value2member_map_ else None
+
+
+def _refuse_nul() -> None:
+    """400 for a NUL character in the path, the query or a form field: no text here holds
+    one, and PostgreSQL will neither store nor compare it (the query fails: a 500)."""
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if "\x00" in request.path or any("\x00" in key + value for key, value in fields):
+        abort(400)
+
+
+def parse_id(text: str | None) -> int | None:
+    """``text`` as an id or count a database column can hold, else None. ``str.isdigit``
+    alone lets through "²" (``int`` fails on it) and numbers too large for the database."""
+    if not text or not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > 19:
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
+
+
+def int_arg(name: str) -> int | None:
+    """The query-string argument ``name`` as a non-negative number (see ``parse_id``); None
+    when absent or not such a number."""
+    return parse_id(request.args.get(name))
+
+
+def page_url(endpoint: str, page: int) -> str:
+    """This page's URL asking for another ``page``, the other query arguments kept. They are
+    encoded, never passed to ``url_for`` as keywords: ``?endpoint=x`` or ``?_method=…``
+    would clash with its own parameters."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    base = url_for(endpoint, **(request.view_args or {}))
+    return f"{base}?{urlencode([*kept, ('page', str(page))])}"
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

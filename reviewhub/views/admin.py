@@ -25,7 +25,16 @@ from ..extensions import db
 from ..labels import GROUP_KIND, ROLE
 from ..models import Group, GroupKind, Role, User
 from ..permissions import Action, can
-from ..web import CheckboxesField, display_name, enum_arg, keeps_input, options
+from ..web import (
+    MAX_ID,
+    CheckboxesField,
+    display_name,
+    enum_arg,
+    int_arg,
+    keeps_input,
+    options,
+    parse_id,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -86,7 +95,8 @@ def _search_text() -> str:
 
 def _paginate(query: Any, per_page: int = PAGE_SIZE) -> Any:
     """One page of ``query`` as the ``page`` argument asks; past the end, an empty page."""
-    page = request.args.get("page", 1, type=int) or 1
+    # Capped so that the offset still fits the database; so far is past the end anyway.
+    page = min(int_arg("page") or 1, MAX_ID // per_page)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
@@ -275,7 +285,7 @@ def audit_log() -> str:
     form.validate()
     criteria = audit.AuditFilter(
         action=form.action.data or "",
-        actor_id=int(form.actor.data) if (form.actor.data or "").isdigit() else None,
+        actor_id=parse_id(form.actor.data),
         since=form.since.data if not form.since.errors else None,
         until=form.until.data if not form.until.errors else None,
     )

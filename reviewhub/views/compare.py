@@ -15,7 +15,7 @@ from ..diffing import compare_versions, section_history, stored_html
 from ..extensions import db
 from ..models import Document, Version
 from ..permissions import Action, can
-from ..web import deny
+from ..web import deny, int_arg
 
 bp = Blueprint("compare", __name__, url_prefix="/documents")
 
@@ -30,7 +30,7 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 @bp.get("/<slug>/compare")
 def choose(slug: str) -> BaseResponse:
     """Target of the "compare with" form on a version page: a plain GET form, no script."""
-    first, second = request.args.get("from", type=int), request.args.get("with", type=int)
+    first, second = int_arg("from"), int_arg("with")
     if first is None or second is None:
         abort(400)
     return redirect(url_for(".compare", slug=slug, a=min(first, second), b=max(first, second)))

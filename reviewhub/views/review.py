@@ -38,7 +38,7 @@ from ..extensions import db
 from ..labels import COMMENT_KIND
 from ..models import Comment, CommentKind, CommentVisibility, Document, Section, Version
 from ..permissions import Action, can
-from ..web import deny, enum_arg, keeps_input, options
+from ..web import deny, enum_arg, int_arg, keeps_input, options
 from .loading import load_version
 
 bp = Blueprint("review", __name__)
@@ -146,7 +146,7 @@ def feedback_context(version: Version) -> dict[str, Any]:
         "threads": threads,
         "counts": {section_id: feedback.thread_count(t) for section_id, t in threads.items()},
         "criteria": criteria,
-        "filter_groups": feedback.groups_reacting(db.session, version),
+        "filter_groups": feedback.groups_reacting(db.session, current_user, version),
         "annotations": _annotations(threads),
         "may_comment": can(current_user, Action.COMMENT, version),
         "section_form": section_forms(version)
@@ -157,7 +157,9 @@ def feedback_context(version: Version) -> dict[str, Any]:
 
 
 def _annotations(threads: dict[int, list[feedback.Thread]]) -> dict[int, list[dict[str, Any]]]:
-    """Per section, the passages to highlight (for static/js/annotate.js)."""
+    """Per section, the passages to highlight (for static/js/annotate.js). The threads hold
+    only reactions the viewer may read; hidden and deleted ones keep their quote to
+    themselves, as the thread does."""
     return {
         section_id: [
             {
@@ -167,7 +169,7 @@ def _annotations(threads: dict[int, list[feedback.Thread]]) -> dict[int, list[di
                 "exact": t.comment.quote_exact,
             }
             for t in section_threads
-            if t.comment.has_quote and not t.comment.is_deleted
+            if t.comment.has_quote and not t.comment.is_deleted and not t.comment.is_hidden
         ]
         for section_id, section_threads in threads.items()
     }
@@ -175,10 +177,9 @@ def _annotations(threads: dict[int, list[feedback.Thread]]) -> dict[int, list[di
 
 def _filter_from_request() -> feedback.CommentFilter:
     args = request.args
-    group = args.get("group", "")
     return feedback.CommentFilter(
         kind=enum_arg(CommentKind, "kind"),
-        group_id=int(group) if group.isdigit() else None,
+        group_id=int_arg("group"),
         mine=args.get("mine") == "1" and current_user.is_authenticated,
         unanswered=args.get("unanswered") == "1",
     )
@@ -302,6 +303,10 @@ def reply(comment_id: int) -> Any:
 def edit(comment_id: int) -> Any:
     comment = _comment_or_404(comment_id)
     if not can(current_user, Action.EDIT_COMMENT, comment):
+        if comment.is_hidden and comment.author_id == current_user.id:
+            # Its author had an edit link a moment ago: say why it is gone.
+            flash(feedback.why_not_editable(comment), "error")
+            return redirect(_comment_url(comment))
         abort(403)
     form = EditForm(obj=comment)
     if form.validate_on_submit():

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from reviewhub.models import Role
 from tests.browser.helpers import assert_accessible
 from tests.factories import SAMPLE_SLUG
+from tests.test_leaks import LENGTH_CASES
 
 pytestmark = pytest.mark.browser
 
@@ -165,3 +166,24 @@ def test_2001_characters_are_refused_with_the_text_kept(page_as, live_server: st
     expect(page.locator(".error-summary")).to_contain_text("Uw reactie heeft 2001 tekens")
     assert page.get_by_label("Uw reactie").input_value() == text
     assert_accessible(page)
+    # A line break is one character in the counter; the browser sends it as two (CRLF), and
+    # the server must count it as one too.
+    lines = "\n".join(["a" * 9] * 200) + "a"
+    form = section_form(page, "lokaal-team")
+    form.get_by_label("Uw reactie").fill(lines)
+    expect(form.locator(".counter")).to_contain_text("2000 van 2000 tekens")
+    form.get_by_role("button", name="Reactie versturen").click()
+    expect(page.locator(".alert--success")).to_contain_text("Uw reactie is geplaatst")
+
+
+def test_the_counter_counts_as_the_server_does(page: Page, live_server: str):
+    """annotate.js's serverLength gives the lengths feedback.normalised_text gives."""
+    page.goto(f"{live_server}/documents/")
+    lengths = page.evaluate(
+        """async (texts) => {
+            const m = await import("/static/js/annotate.js");
+            return texts.map((text) => m.serverLength(text));
+        }""",
+        [text for text, _ in LENGTH_CASES],
+    )
+    assert lengths == [length for _, length in LENGTH_CASES]

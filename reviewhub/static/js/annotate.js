@@ -175,6 +175,18 @@ export function fillForm(form, anchor) {
   first?.focus();
 }
 
+// The length of a reaction as the server measures it (feedback.py): line breaks as one
+// character (forms send CRLF, the server makes it LF), surrounding whitespace left out (the
+// server strips it), counted in code points (as Python does).
+export function serverLength(text) {
+  const chars = [...text.replace(/\r\n?/g, "\n")];
+  let start = 0;
+  let end = chars.length;
+  while (start < end && SPACE.test(chars[start])) start += 1;
+  while (end > start && SPACE.test(chars[end - 1])) end -= 1;
+  return end - start;
+}
+
 function setUpCounters() {
   for (const area of document.querySelectorAll("textarea[data-max-length]")) {
     const counter = document.getElementById(`${area.id}-count`);
@@ -188,7 +200,7 @@ function setUpCounters() {
     counter.after(announcer);
     let wasOver = false;
     const update = () => {
-      const count = [...area.value].length;
+      const count = serverLength(area.value);
       const over = count > limit;
       const template = over ? counter.dataset.over : counter.dataset.count;
       counter.textContent = template
