@@ -55,10 +55,10 @@ from bench_publish import DEFAULT_SEED, Writer, cpu_model, make_app, timed
 
 from reviewhub import diffing
 from reviewhub.extensions import db
-from reviewhub.matching import match_sections, prior_sections
 from reviewhub.models import Version, VersionStatus
 from reviewhub.publishing import PublishError, VersionMeta, get_or_create_document, publish_version
-from reviewhub.sections import parse_document
+from reviewhub.text.matching import match_sections, prior_sections
+from reviewhub.text.sections import parse_document
 
 SLUG = "bench-bounds"
 CASES = ("section", "export", "headings", "rename", "table", "dense")

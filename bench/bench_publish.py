@@ -54,12 +54,13 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reviewhub import create_app, matching, textdiff
+from reviewhub import create_app
 from reviewhub.extensions import db
-from reviewhub.matching import MatchResult, PriorSection, match_sections, prior_sections
 from reviewhub.models import ChangeKind, Section, Version, VersionStatus
 from reviewhub.publishing import VersionMeta, get_or_create_document, publish_version
-from reviewhub.sections import ParsedDocument, ParsedSection, parse_document
+from reviewhub.text import matching, words
+from reviewhub.text.matching import MatchResult, PriorSection, match_sections, prior_sections
+from reviewhub.text.sections import ParsedDocument, ParsedSection, parse_document
 
 T = TypeVar("T")
 
@@ -536,7 +537,7 @@ class Step:
 
 def count_similarity_calls(prior: list[PriorSection], new: list[ParsedSection]) -> int:
     """How many text-similarity computations (the expensive fallback) one matching needs."""
-    with mock.patch.object(matching, "similarity", wraps=textdiff.similarity) as spy:
+    with mock.patch.object(matching, "similarity", wraps=words.similarity) as spy:
         match_sections(prior, new)
     return spy.call_count
 

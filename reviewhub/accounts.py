@@ -16,16 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
-from .models import (
-    AuditEvent,
-    Group,
-    GroupKind,
-    LoginSession,
-    Membership,
-    Role,
-    User,
-    Version,
-)
+from .models import AuditEvent, Group, GroupKind, LoginSession, Membership, Role, User, Version
 
 INVITATION_MAX_AGE = timedelta(days=7)
 # How long a log-in lasts at most, whatever its cookies say: a day, or with "keep me logged in"

@@ -32,9 +32,9 @@ from .blockdiff import (
     diff_text,
     whole_markdown,
 )
-from .matching import PriorSection, classify
 from .models import ChangeKind, Document, Section, Version, VersionStatus
-from .textdiff import count_words
+from .text.matching import PriorSection, classify
+from .text.words import count_words
 
 CACHED_PAIRS = 8
 T = TypeVar("T")

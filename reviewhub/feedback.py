@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import audit
-from .anchoring import Anchor, AnchorError, locate
 from .models import (
     Comment,
     CommentKind,
@@ -30,7 +29,8 @@ from .models import (
     Version,
 )
 from .permissions import Action, can
-from .textdiff import word_diff
+from .text.anchoring import Anchor, AnchorError, locate
+from .text.words import word_diff
 
 MAX_BODY_LENGTH = 2000
 MAX_REASON_LENGTH = 500

@@ -12,9 +12,15 @@ from sqlalchemy import exc, select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .matching import PriorSection, match_sections
 from .models import Document, Group, Role, Section, User, Version, VersionStatus, Visibility
-from .sections import MarkdownError, ParsedDocument, parse_document, render_markdown, source_hash
+from .text.matching import PriorSection, match_sections
+from .text.sections import (
+    MarkdownError,
+    ParsedDocument,
+    parse_document,
+    render_markdown,
+    source_hash,
+)
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ALLOWED_SUFFIXES = (".md", ".markdown", ".txt")

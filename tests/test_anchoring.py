@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewhub.anchoring import AnchorError, anchor_at, locate
-from reviewhub.sections import plain_text
+from reviewhub.text.anchoring import AnchorError, anchor_at, locate
+from reviewhub.text.sections import plain_text
 
 CASES = json.loads((Path(__file__).parent / "data" / "anchoring_cases.json").read_text())["cases"]
 

@@ -17,16 +17,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from reviewhub import blockdiff, matching, sections, textdiff
+from reviewhub import blockdiff
 from reviewhub.blockdiff import diff_markdown
 from reviewhub.config import load_config
 from reviewhub.diffdocx import comparison_docx
 from reviewhub.diffing import compare_versions
-from reviewhub.matching import match_sections, prior_sections
 from reviewhub.models import ChangeKind, Version, VersionStatus
 from reviewhub.publishing import PublishError
-from reviewhub.sections import MarkdownError, ParsedSection, make_markdown, parse_document
-from reviewhub.textdiff import DELETE, EQUAL, INSERT, Diff, diff_counts, similarity, word_diff
+from reviewhub.text import matching, sections, words
+from reviewhub.text.matching import match_sections, prior_sections
+from reviewhub.text.sections import MarkdownError, ParsedSection, make_markdown, parse_document
+from reviewhub.text.words import DELETE, EQUAL, INSERT, Diff, diff_counts, similarity, word_diff
 from tests.factories import make_document, publish
 
 WORDS = [
@@ -82,12 +83,12 @@ def assert_transforms(diff: Diff, old: str, new: str) -> None:
 
 
 def tokens(*texts: str) -> int:
-    return sum(len(textdiff._TOKEN.findall(text)) for text in texts)
+    return sum(len(words._TOKEN.findall(text)) for text in texts)
 
 
 def bound_for(items: int, diffs: int = 1) -> int:
     """The work ``diffs`` bounded diffs of ``items`` items in all may do."""
-    return diffs * textdiff.DIFF_BASE_WORK + textdiff.DIFF_WORK_PER_ITEM * items
+    return diffs * words.DIFF_BASE_WORK + words.DIFF_WORK_PER_ITEM * items
 
 
 class Clocks(list[Any]):
@@ -106,13 +107,13 @@ class Clocks(list[Any]):
 def diff_work(monkeypatch: pytest.MonkeyPatch) -> Clocks:
     clocks = Clocks()
 
-    class CountedClock(textdiff._WorkClock):
+    class CountedClock(words._WorkClock):
         def __init__(self, budget: int) -> None:
             super().__init__(budget)
             self.budget = budget
             clocks.append(self)
 
-    monkeypatch.setattr(textdiff, "_WorkClock", CountedClock)
+    monkeypatch.setattr(words, "_WorkClock", CountedClock)
     return clocks
 
 
@@ -155,7 +156,7 @@ def test_a_long_text_with_a_few_edits_keeps_its_exact_word_diff(
     old, new = text_of(parts), text_of(edited)
     bounded = word_diff(old, new)
     assert not diff_work.ran_out
-    monkeypatch.setattr(textdiff, "DIFF_BASE_WORK", 10**12)  # no bound: diff-match-patch as is
+    monkeypatch.setattr(words, "DIFF_BASE_WORK", 10**12)  # no bound: diff-match-patch as is
     assert bounded == word_diff(old, new)
     assert sum(op == INSERT for op, _ in bounded) >= len(edited) // 60
 
@@ -352,7 +353,7 @@ def test_the_similarity_scores_of_one_matching_share_one_work_budget(
     monkeypatch.setattr(matching, "SIMILARITY_WORK", 100_000)
     match_sections(prior, parse_document(reversed_texts).sections)
     assert len(diff_work) > 100  # many pairs were scored, ...
-    assert diff_work.spent <= 100_000 + 2 * textdiff.DIFF_BASE_WORK  # ... all on one budget
+    assert diff_work.spent <= 100_000 + 2 * words.DIFF_BASE_WORK  # ... all on one budget
 
 
 def numbered(count: int) -> str:

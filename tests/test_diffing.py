@@ -24,8 +24,8 @@ from reviewhub.blockdiff import (
 from reviewhub.diffhtml import render_blocks, render_spans, side_by_side
 from reviewhub.diffing import CompareError, compare_versions, section_history
 from reviewhub.models import Document, Version
-from reviewhub.sections import parse_document
-from reviewhub.textdiff import EQUAL, INSERT, word_diff
+from reviewhub.text.sections import parse_document
+from reviewhub.text.words import EQUAL, INSERT, word_diff
 from tests.factories import SAMPLE_SLUG, make_document, publish
 
 SAMPLE = Path(__file__).resolve().parent.parent / "documents" / SAMPLE_SLUG

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewhub.matching import MatchResult, PriorSection, match_sections, prior_sections
-from reviewhub.sections import ParsedSection, parse_document
+from reviewhub.text.matching import MatchResult, PriorSection, match_sections, prior_sections
+from reviewhub.text.sections import ParsedSection, parse_document
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"
 EXPECTED = yaml.safe_load((Path(__file__).parent / "data" / "expected_mapping.yml").read_text())

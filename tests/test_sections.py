@@ -2,7 +2,7 @@
 
 import pytest
 
-from reviewhub.sections import MarkdownError, parse_document, plain_text
+from reviewhub.text.sections import MarkdownError, parse_document, plain_text
 
 
 def outline(source: str) -> list[tuple[str, str, int]]:

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .models import ChangeKind
+from ..models import ChangeKind
 from .sections import ParsedSection, slugify
-from .textdiff import WorkBudget, similarity, similarity_bound
+from .words import WorkBudget, similarity, similarity_bound
 
 SIMILARITY_THRESHOLD = 0.5
 # Similarity compares unmatched new sections with unmatched old ones: every pair, as long as
@@ -33,7 +33,7 @@ NEIGHBOURS = 4
 RARE_WORDS = 3
 RARE_POSTINGS = 4
 # The word diffs of all the similarity scores of one matching together may do this much work
-# (see textdiff.DIFF_BASE_WORK; about three seconds): ordinary versions need a small part.
+# (see words.DIFF_BASE_WORK; about three seconds): ordinary versions need a small part.
 SIMILARITY_WORK = 5_000_000
 _WORD = re.compile(r"\w+")
 
