@@ -48,7 +48,7 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_publish import DEFAULT_SEED, cpu_model, make_app, make_versions, timed
 
-from reviewhub import diffing
+from reviewhub.compare import versions as diffing
 from reviewhub.extensions import db
 from reviewhub.models import Document, Version, VersionStatus
 from reviewhub.publishing import VersionMeta, get_or_create_document, publish_version

@@ -9,8 +9,9 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .diffexport import as_json, as_text, standalone_html
-from .diffing import compare_versions, stored_html
+from .compare.page import standalone_html
+from .compare.plain import as_json, as_text
+from .compare.versions import compare_versions, stored_html
 from .extensions import db
 from .models import Document, Version
 

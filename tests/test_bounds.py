@@ -17,11 +17,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from reviewhub import blockdiff
-from reviewhub.blockdiff import diff_markdown
+from reviewhub.compare import blocks as blockdiff
+from reviewhub.compare.blocks import diff_markdown
+from reviewhub.compare.docx import comparison_docx
+from reviewhub.compare.versions import compare_versions
 from reviewhub.config import load_config
-from reviewhub.diffdocx import comparison_docx
-from reviewhub.diffing import compare_versions
 from reviewhub.models import ChangeKind, Version, VersionStatus
 from reviewhub.publishing import PublishError
 from reviewhub.text import matching, sections, words

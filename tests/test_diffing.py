@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from reviewhub.blockdiff import (
+from reviewhub.compare.blocks import (
     _MD,
     LinkDefinitions,
     Op,
@@ -21,8 +21,8 @@ from reviewhub.blockdiff import (
     parse_blocks,
     split_blocks,
 )
-from reviewhub.diffhtml import render_blocks, render_spans, side_by_side
-from reviewhub.diffing import CompareError, compare_versions, section_history
+from reviewhub.compare.html import render_blocks, render_spans, side_by_side
+from reviewhub.compare.versions import CompareError, compare_versions, section_history
 from reviewhub.models import Document, Version
 from reviewhub.text.sections import parse_document
 from reviewhub.text.words import EQUAL, INSERT, word_diff

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from reviewhub.diffing import clear_cache
+from reviewhub.compare.versions import clear_cache
 from reviewhub.models import Role, Section, VersionStatus
 from reviewhub.publishing import removed_sections
 from tests.factories import Auth, make_document, publish, user_with_role

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..diffdocx import comparison_docx
-from ..diffexport import standalone_html, template_helpers
-from ..diffing import compare_versions, section_history, stored_html
+from ..compare.docx import comparison_docx
+from ..compare.page import standalone_html, template_helpers
+from ..compare.versions import compare_versions, section_history, stored_html
 from ..extensions import db
 from ..models import Document, Version
 from ..permissions import Action, can

@@ -12,7 +12,7 @@ from itertools import groupby
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-from .blockdiff import CODE_KINDS, LEAF_KINDS, WHOLE_OPS, BlockDiff, Mark, Op, Span
+from .blocks import CODE_KINDS, LEAF_KINDS, WHOLE_OPS, BlockDiff, Mark, Op, Span
 
 
 class Side(enum.StrEnum):

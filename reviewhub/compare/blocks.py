@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .text.words import DELETE, EQUAL, count_words, diff_counts, word_diff
+from ..text.words import DELETE, EQUAL, count_words, diff_counts, word_diff
 
 # Below this share of common words two paragraphs are shown as one deleted and one inserted,
 # rather than as a word diff that is mostly struck through.

@@ -20,7 +20,10 @@ from flask_babel import gettext
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, aliased
 
-from .blockdiff import (
+from ..models import ChangeKind, Document, Section, Version, VersionStatus
+from ..text.matching import PriorSection, classify
+from ..text.words import count_words
+from .blocks import (
     BlockDiff,
     LinkDefinitions,
     MarkdownDiff,
@@ -32,9 +35,6 @@ from .blockdiff import (
     diff_text,
     whole_markdown,
 )
-from .models import ChangeKind, Document, Section, Version, VersionStatus
-from .text.matching import PriorSection, classify
-from .text.words import count_words
 
 CACHED_PAIRS = 8
 T = TypeVar("T")

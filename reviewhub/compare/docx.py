@@ -27,10 +27,10 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from flask_babel import gettext
 
-from .blockdiff import CODE_KINDS, WHOLE_OPS, BlockDiff, Mark, Op, Span
-from .diffexport import change_labels, section_title, summary_lines
-from .diffing import Comparison, SectionChange
-from .models import Version
+from ..models import Version
+from .blocks import CODE_KINDS, WHOLE_OPS, BlockDiff, Mark, Op, Span
+from .labels import change_labels, section_title, summary_lines
+from .versions import Comparison, SectionChange
 
 AUTHOR = "ReviewHub"
 _CODE_FONT = "Courier New"
