@@ -31,8 +31,9 @@ from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import accounts, feedback, labels
+from . import accounts, labels
 from .extensions import db, login_manager
+from .feedback import display
 from .i18n import local_today
 from .models import User
 from .permissions import Action, can, is_open_for_feedback
@@ -74,8 +75,8 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         get_locale=get_locale,
         display_name=display_name,
-        render_comment=feedback.render_body,
-        suggestion_diff=feedback.suggestion_diff,
+        render_comment=display.render_body,
+        suggestion_diff=display.suggestion_diff,
         open_for_feedback=is_open_for_feedback,
         page_url=page_url,
     )

@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from reviewhub.feedback import normalised_text
+from reviewhub.feedback.posting import normalised_text
 from reviewhub.models import Comment, Role
 from tests.factories import SAMPLE_SLUG, Auth
 from tests.test_feedback import KEY, OPEN, comments, group_id, page, react, reply

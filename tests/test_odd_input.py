@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewhub import create_app
-from reviewhub.feedback import NewComment, post_comment
+from reviewhub.feedback.posting import NewComment, post_comment
 from reviewhub.models import (
     AuditEvent,
     Comment,

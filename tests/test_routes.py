@@ -8,7 +8,7 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy import select
 
-from reviewhub.feedback import NewComment, post_comment
+from reviewhub.feedback.posting import NewComment, post_comment
 from reviewhub.models import Comment, CommentKind, Group, Role, Section, User, Version
 from tests.factories import SAMPLE_SLUG, Auth
 

@@ -26,8 +26,10 @@ from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from .. import feedback
 from ..extensions import db
+from ..feedback import moderation as moderating
+from ..feedback import posting, queries
+from ..feedback.errors import FeedbackError
 from ..labels import COMMENT_KIND
 from ..models import Comment, CommentKind, CommentVisibility, Document, Section, Version
 from ..permissions import Action, can
@@ -134,12 +136,12 @@ def reply_form_for(comment: Comment) -> ReplyForm:
 def feedback_context(version: Version) -> dict[str, Any]:
     """What the version page needs to show reactions: threads, counts, filters, forms."""
     criteria = _filter_from_request()
-    threads = feedback.version_threads(db.session, current_user, version, criteria)
+    threads = queries.version_threads(db.session, current_user, version, criteria)
     return {
         "threads": threads,
-        "counts": {section_id: feedback.thread_count(t) for section_id, t in threads.items()},
+        "counts": {section_id: queries.thread_count(t) for section_id, t in threads.items()},
         "criteria": criteria,
-        "filter_groups": feedback.groups_reacting(db.session, current_user, version),
+        "filter_groups": queries.groups_reacting(db.session, current_user, version),
         "annotations": _annotations(threads),
         "may_comment": can(current_user, Action.COMMENT, version),
         "section_form": section_forms(version)
@@ -149,7 +151,7 @@ def feedback_context(version: Version) -> dict[str, Any]:
     }
 
 
-def _annotations(threads: dict[int, list[feedback.Thread]]) -> dict[int, list[dict[str, Any]]]:
+def _annotations(threads: dict[int, list[queries.Thread]]) -> dict[int, list[dict[str, Any]]]:
     """Per section, the passages to highlight (for static/js/annotate.js). The threads hold
     only reactions the viewer may read; hidden and deleted ones keep their quote to
     themselves, as the thread does."""
@@ -168,9 +170,9 @@ def _annotations(threads: dict[int, list[feedback.Thread]]) -> dict[int, list[di
     }
 
 
-def _filter_from_request() -> feedback.CommentFilter:
+def _filter_from_request() -> queries.CommentFilter:
     args = request.args
-    return feedback.CommentFilter(
+    return queries.CommentFilter(
         kind=enum_arg(CommentKind, "kind"),
         group_id=int_arg("group"),
         mine=args.get("mine") == "1" and current_user.is_authenticated,
@@ -190,10 +192,8 @@ def section(slug: str, number: int, key: str) -> Any:
         assert form is not None
         if form.validate_on_submit():
             try:
-                comment = feedback.post_comment(
-                    db.session, current_user, target, _new_comment(form)
-                )
-            except feedback.FeedbackError as error:
+                comment = posting.post_comment(db.session, current_user, target, _new_comment(form))
+            except FeedbackError as error:
                 db.session.rollback()
                 form.form_errors.append(str(error))
             else:
@@ -203,16 +203,16 @@ def section(slug: str, number: int, key: str) -> Any:
     return _render_section(version, target, form)
 
 
-def _new_comment(form: CommentForm) -> feedback.NewComment:
+def _new_comment(form: CommentForm) -> posting.NewComment:
     passage = None
     if (form.quote.data or "").strip():
-        passage = feedback.Passage(
+        passage = posting.Passage(
             exact=form.quote.data,
             prefix=form.quote_prefix.data or "",
             suffix=form.quote_suffix.data or "",
             start=form.quote_start.data,
         )
-    return feedback.NewComment(
+    return posting.NewComment(
         kind=CommentKind(form.kind.data) if form.kind.data else None,
         body=form.body.data or "",
         client_token=form.client_token.data or uuid4().hex,
@@ -275,12 +275,12 @@ def reply(comment_id: int) -> Any:
     parent = _comment_or_404(comment_id)
     form = ReplyForm(prefix=f"r{parent.id}")
     if form.validate_on_submit():
-        new = feedback.NewComment(
+        new = posting.NewComment(
             kind=None, body=form.body.data or "", client_token=form.client_token.data or ""
         )
         try:
-            answer = feedback.post_comment(db.session, current_user, parent.section, new, parent)
-        except feedback.FeedbackError as error:
+            answer = posting.post_comment(db.session, current_user, parent.section, new, parent)
+        except FeedbackError as error:
             db.session.rollback()
             form.body.errors.append(str(error))
         else:
@@ -298,16 +298,16 @@ def edit(comment_id: int) -> Any:
     if not can(current_user, Action.EDIT_COMMENT, comment):
         if comment.is_hidden and comment.author_id == current_user.id:
             # Its author had an edit link a moment ago: say why it is gone.
-            flash(feedback.why_not_editable(comment), "error")
+            flash(posting.why_not_editable(comment), "error")
             return redirect(_comment_url(comment))
         abort(403)
     form = EditForm(obj=comment)
     if form.validate_on_submit():
         try:
-            feedback.edit_comment(
+            posting.edit_comment(
                 db.session, current_user, comment, form.body.data, form.proposed_text.data
             )
-        except feedback.FeedbackError as error:
+        except FeedbackError as error:
             db.session.rollback()
             form.body.errors.append(str(error))
         else:
@@ -326,7 +326,7 @@ def _act(comment_id: int, action: Any, message: str, *args: Any, moderation: boo
         abort(403)
     try:
         action(db.session, current_user, comment, *args)
-    except feedback.FeedbackError as error:
+    except FeedbackError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
@@ -338,7 +338,7 @@ def _act(comment_id: int, action: Any, message: str, *args: Any, moderation: boo
 @bp.post("/comments/<int:comment_id>/delete")
 @login_required
 def delete(comment_id: int) -> Any:
-    return _act(comment_id, feedback.delete_comment, _("Your reaction is deleted."))
+    return _act(comment_id, posting.delete_comment, _("Your reaction is deleted."))
 
 
 @bp.post("/comments/<int:comment_id>/hide")
@@ -346,7 +346,7 @@ def delete(comment_id: int) -> Any:
 def hide(comment_id: int) -> Any:
     reason = ReasonForm().reason.data or ""
     return _act(
-        comment_id, feedback.hide_comment, _("The reaction is hidden."), reason, moderation=True
+        comment_id, moderating.hide_comment, _("The reaction is hidden."), reason, moderation=True
     )
 
 
@@ -354,7 +354,7 @@ def hide(comment_id: int) -> Any:
 @login_required
 def restore(comment_id: int) -> Any:
     return _act(
-        comment_id, feedback.restore_comment, _("The reaction is visible again."), moderation=True
+        comment_id, moderating.restore_comment, _("The reaction is visible again."), moderation=True
     )
 
 
@@ -362,7 +362,7 @@ def restore(comment_id: int) -> Any:
 @login_required
 def approve(comment_id: int) -> Any:
     return _act(
-        comment_id, feedback.approve_comment, _("The reaction is approved."), moderation=True
+        comment_id, moderating.approve_comment, _("The reaction is approved."), moderation=True
     )
 
 
@@ -372,7 +372,7 @@ def report(comment_id: int) -> Any:
     reason = ReasonForm().reason.data or ""
     return _act(
         comment_id,
-        feedback.report_comment,
+        moderating.report_comment,
         _("Thank you. A moderator will look at the reaction."),
         reason,
     )
@@ -388,7 +388,7 @@ def moderation(slug: str) -> Any:
         abort(403)
     if request.method == "POST":
         on = request.form.get("premoderation") == "on"
-        feedback.set_premoderation(db.session, current_user, document, on)
+        moderating.set_premoderation(db.session, current_user, document, on)
         db.session.commit()
         flash(
             _("New reactions now wait for approval.")
@@ -400,7 +400,7 @@ def moderation(slug: str) -> Any:
     return render_template(
         "review/moderation.html",
         document=document,
-        queue=feedback.moderation_queue(db.session, document),
+        queue=moderating.moderation_queue(db.session, document),
         reason_form=ReasonForm(),
     )
 
@@ -410,7 +410,7 @@ def moderation(slug: str) -> Any:
 def my_feedback() -> str:
     comments = [
         c
-        for c in feedback.comments_by(db.session, current_user)
+        for c in queries.comments_by(db.session, current_user)
         if can(current_user, Action.READ_VERSION, c.section.version)
     ]
     return render_template("review/my_feedback.html", comments=comments)

@@ -1,0 +1,99 @@
+"""Moderating: hiding and restoring reactions, approving waiting ones, reports and
+pre-moderation. Callers commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..models import (
+    Comment,
+    CommentReport,
+    CommentState,
+    Document,
+    Section,
+    User,
+    Version,
+)
+from ..permissions import Action, can
+from .errors import FeedbackError
+
+MAX_REASON_LENGTH = 500
+
+
+def _document_of(comment: Comment) -> Document:
+    return comment.section.version.document
+
+
+def hide_comment(session: Session, moderator: User, comment: Comment, reason: str) -> None:
+    if not can(moderator, Action.MODERATE, _document_of(comment)):
+        raise FeedbackError(gettext("Only moderators can hide reactions."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise FeedbackError(gettext("Give a reason for hiding the reaction."))
+    comment.hidden_reason = reason[:MAX_REASON_LENGTH]
+    comment.hidden_at, comment.hidden_by_id = datetime.now(UTC), moderator.id
+    _resolve_reports(comment)
+    audit.record(session, moderator, "comment.hidden", comment, reason[:200])
+
+
+def restore_comment(session: Session, moderator: User, comment: Comment) -> None:
+    if not can(moderator, Action.MODERATE, _document_of(comment)):
+        raise FeedbackError(gettext("Only moderators can restore reactions."))
+    comment.hidden_at = comment.hidden_by_id = comment.hidden_reason = None
+    audit.record(session, moderator, "comment.restored", comment)
+
+
+def approve_comment(session: Session, moderator: User, comment: Comment) -> None:
+    if not can(moderator, Action.MODERATE, _document_of(comment)):
+        raise FeedbackError(gettext("Only moderators can approve reactions."))
+    comment.state = CommentState.PUBLISHED
+    _resolve_reports(comment)
+    audit.record(session, moderator, "comment.approved", comment)
+
+
+def report_comment(session: Session, reporter: User, comment: Comment, reason: str) -> None:
+    if not can(reporter, Action.REPORT_COMMENT, comment):
+        raise FeedbackError(gettext("You cannot report this reaction."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise FeedbackError(gettext("Say briefly what is wrong with the reaction."))
+    session.add(CommentReport(comment=comment, reporter=reporter, reason=reason[:1000]))
+    audit.record(session, reporter, "comment.reported", comment, reason[:200])
+
+
+def _resolve_reports(comment: Comment) -> None:
+    for report in comment.reports:
+        report.resolved_at = report.resolved_at or datetime.now(UTC)
+
+
+def set_premoderation(session: Session, moderator: User, document: Document, on: bool) -> None:
+    if not can(moderator, Action.MODERATE, document):
+        raise FeedbackError(gettext("Only moderators can switch pre-moderation."))
+    if document.premoderation is not on:
+        document.premoderation = on
+        audit.record(
+            session, moderator, "document.premoderation_" + ("on" if on else "off"), document,
+            document.title,
+        )  # fmt: skip
+
+
+def moderation_queue(session: Session, document: Document) -> list[Comment]:
+    """Reactions waiting for approval, and reported ones not yet looked at."""
+    return list(
+        session.scalars(
+            select(Comment)
+            .join(Section, Comment.section_id == Section.id)
+            .join(Version, Section.version_id == Version.id)
+            .where(Version.document_id == document.id)
+            .where(
+                (Comment.state == CommentState.PENDING)
+                | Comment.reports.any(CommentReport.resolved_at.is_(None))
+            )
+            .order_by(Comment.created_at)
+        )
+    )

@@ -1,0 +1,193 @@
+"""Reacting: posting a reaction or reply, editing and deleting one's own. Callers commit;
+everything here only adds to the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Comment,
+    CommentKind,
+    CommentRevision,
+    CommentState,
+    CommentVisibility,
+    Group,
+    Role,
+    Section,
+    User,
+    Version,
+)
+from ..permissions import Action, can
+from ..text.anchoring import Anchor, AnchorError, locate
+from .errors import FeedbackError
+
+MAX_BODY_LENGTH = 2000
+
+
+OFFICIAL_ROLES = (Role.AUTHOR, Role.REVIEWER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What the form says about the passage; the server checks it against the section."""
+
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+    start: int | None = None
+
+
+@dataclass(frozen=True)
+class NewComment:
+    kind: CommentKind | None
+    body: str
+    client_token: str
+    group_id: int | None = None
+    visibility: CommentVisibility = CommentVisibility.PUBLIC
+    passage: Passage | None = None
+    proposed_text: str | None = None
+
+
+def post_comment(
+    session: Session,
+    author: User,
+    section: Section,
+    new: NewComment,
+    parent: Comment | None = None,
+) -> Comment:
+    """Store a reaction (or a reply to ``parent``). A form sent twice returns the comment the
+    first one stored."""
+    earlier = session.scalar(
+        select(Comment).where(
+            Comment.author_id == author.id, Comment.client_token == new.client_token
+        )
+    )
+    if earlier is not None:
+        return earlier
+    if not can(author, Action.COMMENT, section.version):
+        raise FeedbackError(_closed_message(section.version))
+    body = _checked_body(new.body)
+    group = _checked_group(author, new.group_id, required=parent is None)
+    anchor = _checked_anchor(section, new.passage) if new.passage else None
+    proposed = normalised_text(new.proposed_text) or None
+    if proposed and (anchor is None or new.kind is not CommentKind.SUGGESTION):
+        raise FeedbackError(
+            gettext("New wording can only be proposed in a suggestion on a selected passage.")
+        )
+    if parent is None and new.kind is None:
+        raise FeedbackError(gettext("Choose what kind of reaction this is."))
+    document = section.version.document
+    comment = Comment(
+        section=section,
+        parent=parent,
+        author=author,
+        group=group,
+        kind=new.kind if parent is None else None,
+        body=body,
+        proposed_text=proposed,
+        visibility=parent.visibility if parent else new.visibility,
+        state=CommentState.PENDING
+        if document.premoderation and not can(author, Action.MODERATE, document)
+        else CommentState.PUBLISHED,
+        official=parent is not None and author.role in OFFICIAL_ROLES,
+        client_token=new.client_token,
+    )
+    if comment.visibility is CommentVisibility.GROUP and group is None:
+        raise FeedbackError(gettext("A reaction for your group only needs a group."))
+    if anchor is not None:
+        comment.quote_exact, comment.quote_prefix, comment.quote_suffix = (
+            anchor.exact, anchor.prefix, anchor.suffix
+        )  # fmt: skip
+        comment.quote_start, comment.quote_end = anchor.start, anchor.end
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def _closed_message(version: Version) -> str:
+    return gettext(
+        "Reacting to %(label)s is not possible (any more): the version is not open for "
+        "feedback, or your account may not react.",
+        label=version.label,
+    )
+
+
+def normalised_text(text: str | None) -> str:
+    """Text from a form as it is measured and stored: stripped, each line break one LF.
+    Browsers send a textarea's line breaks as CRLF yet count them as one character, as does
+    the counter (annotate.js ``serverLength``): measured raw, a reaction the counter accepted
+    would be refused."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _checked_body(body: str) -> str:
+    body = normalised_text(body)
+    if not body:
+        raise FeedbackError(gettext("Write your reaction."))
+    if len(body) > MAX_BODY_LENGTH:
+        raise FeedbackError(
+            gettext(
+                "Your reaction has %(count)d characters; at most %(limit)d fit. Shorten it "
+                "and send it again: your text is kept below.",
+                count=len(body),
+                limit=MAX_BODY_LENGTH,
+            )
+        )
+    return body
+
+
+def _checked_group(author: User, group_id: int | None, *, required: bool) -> Group | None:
+    groups = {m.group_id: m.group for m in author.memberships if m.group.active}
+    if group_id is None:
+        if required and author.role is Role.PARTNER:
+            if not groups:
+                raise FeedbackError(
+                    gettext("You are not in a group yet; ask an administrator to add you.")
+                )
+            raise FeedbackError(gettext("Choose on behalf of which group you react."))
+        return None
+    if group_id not in groups:
+        raise FeedbackError(gettext("You can only react on behalf of your own groups."))
+    return groups[group_id]
+
+
+def _checked_anchor(section: Section, passage: Passage) -> Anchor:
+    try:
+        return locate(section.text, passage.exact, passage.prefix, passage.suffix, passage.start)
+    except AnchorError as error:
+        raise FeedbackError(str(error)) from error
+
+
+def edit_comment(
+    session: Session, editor: User, comment: Comment, body: str, proposed_text: str | None
+) -> None:
+    if not can(editor, Action.EDIT_COMMENT, comment):
+        raise FeedbackError(why_not_editable(comment))
+    body = _checked_body(body)
+    proposed = normalised_text(proposed_text) or None if comment.proposed_text else None
+    if body == comment.body and proposed == comment.proposed_text:
+        return
+    session.add(
+        CommentRevision(comment=comment, body=comment.body, proposed_text=comment.proposed_text)
+    )
+    comment.body, comment.proposed_text = body, proposed
+    comment.edited_at = datetime.now(UTC)
+
+
+def why_not_editable(comment: Comment) -> str:
+    """Why its author may not edit ``comment`` (``can`` only says that they may not)."""
+    if comment.is_hidden:
+        return gettext("A moderator has hidden this reaction, so it can no longer be edited.")
+    return gettext("This reaction can no longer be changed: someone replied, or it is closed.")
+
+
+def delete_comment(session: Session, actor: User, comment: Comment) -> None:
+    """Soft delete: the thread keeps its place and its replies."""
+    if not can(actor, Action.DELETE_COMMENT, comment):
+        raise FeedbackError(gettext("You cannot delete this reaction."))
+    comment.deleted_at = datetime.now(UTC)
