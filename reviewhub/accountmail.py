@@ -11,7 +11,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, mail, throttle
+from . import accounts, audit, mail
+from .accounts import throttle
 from .models import User
 
 

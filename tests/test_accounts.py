@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from reviewhub import accounts
+from reviewhub.accounts import credentials
 from reviewhub.models import AuditEvent, Group, GroupKind, Role, User
 from reviewhub.samples import DEMO_PASSWORD
 from tests.factories import Auth, user_with_role
@@ -165,7 +166,7 @@ def test_forged_and_expired_links_are_refused(client, auth, session, outbox, mon
     assert forged.status_code == 400 and "niet geldig" in forged.get_data(as_text=True)
     auth.login(Role.ADMIN)
     invite(client, session, outbox)
-    monkeypatch.setattr(accounts, "INVITATION_MAX_AGE", timedelta(seconds=-1))
+    monkeypatch.setattr(credentials, "INVITATION_MAX_AGE", timedelta(seconds=-1))
     expired = client.get(outbox.last_link())
     assert expired.status_code == 400 and "verlopen" in expired.get_data(as_text=True)
 

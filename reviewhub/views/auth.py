@@ -28,7 +28,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from .. import accountmail, accounts, afterwards, audit, mail, throttle
+from .. import accountmail, accounts, afterwards, audit, mail
+from ..accounts import throttle
 from ..extensions import db, limiter
 from ..models import User
 from ..web import keeps_input

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from flask import current_app
 from limits import RateLimitItem, parse
 
-from .extensions import limiter
+from ..extensions import limiter
 
 
 @dataclass(frozen=True)
