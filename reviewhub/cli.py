@@ -10,12 +10,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from . import accounts, audit, mail
-from .accountmail import invitation_mail
+from . import accounts, audit
 from .diffcli import diff_command
 from .extensions import db
 from .labels import ROLE
 from .models import Role, VersionStatus
+from .notifications import mail
+from .notifications.accounts import invitation_mail
 from .publishing import (
     PublishError,
     VersionMeta,

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from ..models import (
-    Comment,
-)
+from ..models import Comment
 from ..text.words import word_diff
 
 # tables or raw HTML (shown as text).

@@ -10,15 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..models import (
-    Comment,
-    CommentReport,
-    CommentState,
-    Document,
-    Section,
-    User,
-    Version,
-)
+from ..models import Comment, CommentReport, CommentState, Document, Section, User, Version
 from ..permissions import Action, can
 from .errors import FeedbackError
 

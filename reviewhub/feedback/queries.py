@@ -10,14 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import (
-    Comment,
-    CommentKind,
-    Group,
-    Section,
-    User,
-    Version,
-)
+from ..models import Comment, CommentKind, Group, Section, User, Version
 from ..permissions import Action, can
 
 

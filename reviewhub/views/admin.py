@@ -12,11 +12,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from .. import accounts, audit, mail
-from ..accountmail import invitation_mail
+from .. import accounts, audit
 from ..extensions import db
 from ..labels import GROUP_KIND, ROLE
 from ..models import Group, GroupKind, Role, User
+from ..notifications import mail
+from ..notifications.accounts import invitation_mail
 from ..permissions import Action, can
 from ..web import (
     MAX_ID,

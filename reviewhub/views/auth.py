@@ -28,10 +28,12 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from .. import accountmail, accounts, afterwards, audit, mail
+from .. import accounts, afterwards, audit
 from ..accounts import throttle
 from ..extensions import db, limiter
 from ..models import User
+from ..notifications import accounts as accountmail
+from ..notifications import mail
 from ..web import keeps_input
 from .safety import safe_next_url
 

@@ -11,9 +11,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, mail
-from .accounts import throttle
-from .models import User
+from .. import accounts, audit
+from ..accounts import throttle
+from ..models import User
+from . import mail
 
 
 def external_url(endpoint: str, **values: Any) -> str:
