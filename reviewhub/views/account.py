@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from .. import accounts, audit
 from ..extensions import db
 from ..permissions import Action, can
-from ..web import keeps_input, options
+from .helpers import keeps_input, options
 
 bp = Blueprint("account", __name__, url_prefix="/me")
 

@@ -19,7 +19,7 @@ from ..models import Group, GroupKind, Role, User
 from ..notifications import mail
 from ..notifications.accounts import invitation_mail
 from ..permissions import Action, can
-from ..web import (
+from .helpers import (
     MAX_ID,
     CheckboxesField,
     display_name,

@@ -34,7 +34,7 @@ from ..extensions import db, limiter
 from ..models import User
 from ..notifications import accounts as accountmail
 from ..notifications import mail
-from ..web import keeps_input
+from .helpers import keeps_input
 from .safety import safe_next_url
 
 bp = Blueprint("auth", __name__)

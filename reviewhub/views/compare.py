@@ -15,7 +15,7 @@ from ..compare.versions import compare_versions, section_history, stored_html
 from ..extensions import db
 from ..models import Document, Version
 from ..permissions import Action, can
-from ..web import deny, int_arg
+from .helpers import deny, int_arg
 
 bp = Blueprint("compare", __name__, url_prefix="/documents")
 

@@ -42,9 +42,9 @@ from ..publishing import (
     removed_sections,
     update_settings,
 )
-from ..web import CheckboxesField, deny, keeps_input, options
-from . import review
+from .helpers import CheckboxesField, deny, keeps_input, options
 from .loading import load_document, load_version
+from .reactions import feedback_context
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -143,7 +143,7 @@ def version(slug: str, number: int) -> str:
         removed=removed_sections(db.session, ver),
         previous=previous_version(db.session, ver),
         toc=_toc(sections),
-        **review.feedback_context(ver),
+        **feedback_context(ver),
     )
 
 

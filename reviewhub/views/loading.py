@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Document, Version
 from ..permissions import Action, can
-from ..web import deny
+from .helpers import deny
 
 
 def load_document(slug: str) -> Document:

@@ -1,0 +1,48 @@
+"""Error pages and odd input: every HTTP error as a page, a stale form shown again with what
+was typed, an unknown host refused without a page, a NUL character refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, abort, current_app, g, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, SecurityError
+
+
+def _refuse_nul() -> None:
+    """400 for a NUL character in the path, the query or a form field: no text here holds
+    one, and PostgreSQL will neither store nor compare it (the query fails: a 500)."""
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if "\x00" in request.path or any("\x00" in key + value for key, value in fields):
+        abort(400)
+
+
+def _stale_form(error: CSRFError) -> Any:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "keeps_input", False):
+        g.stale_form = True
+        try:
+            response = make_response(view(**(request.view_args or {})))
+        except HTTPException as refusal:  # the view itself refused (404, 403): say that
+            return _http_error(refusal)
+        response.status_code = 400
+        return response
+    return _http_error(error)
+
+
+def _untrusted_host(error: SecurityError) -> Any:
+    """A request for a host this service does not answer to (TRUSTED_HOSTS): no page, since
+    no address on it may be built for that host."""
+    return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
+
+
+def _http_error(error: HTTPException) -> Any:
+    return render_template("errors/error.html", error=error), error.code or 500
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul)
+    app.register_error_handler(CSRFError, _stale_form)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SecurityError, _untrusted_host)

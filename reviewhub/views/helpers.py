@@ -1,0 +1,106 @@
+"""What the blueprints share: reading query arguments safely, form helpers, refusing, and the
+template helpers (asset URLs, display names, page links). No blueprint imports another."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlencode
+
+from flask import abort, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..extensions import login_manager
+from ..models import User
+
+E = TypeVar("E", bound=Enum)
+
+
+# The largest number a database integer column holds (BIGINT, SQLite's INTEGER): a larger id
+# in a URL or query string reaches the driver as an OverflowError, a 500.
+MAX_ID = 2**63 - 1
+
+
+def display_name(user: User | None) -> str:
+    """How a person is named on pages; anonymised accounts stay recognisable as such."""
+    if user is None:
+        return _l("the system")
+    return user.name or _l("Former participant")
+
+
+@cache
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL with its content hash, so browsers may cache it for a year."""
+    assert current_app.static_folder
+    return url_for(
+        "static", filename=filename, v=_file_digest(f"{current_app.static_folder}/{filename}")
+    )
+
+
+def enum_arg(enum_class: type[E], name: str) -> E | None:
+    """The query-string argument ``name`` as a member of ``enum_class``; None when absent or
+    unknown (a filter that cannot match is simply not applied)."""
+    value = request.args.get(name, "")
+    return enum_class(value) if value in enum_class._value2member_map_ else None
+
+
+def parse_id(text: str | None) -> int | None:
+    """``text`` as an id or count a database column can hold, else None. ``str.isdigit``
+    alone lets through "²" (``int`` fails on it) and numbers too large for the database."""
+    if not text or not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > 19:
+        return None
+    value = int(text)
+    return value if value <= MAX_ID else None
+
+
+def int_arg(name: str) -> int | None:
+    """The query-string argument ``name`` as a non-negative number (see ``parse_id``); None
+    when absent or not such a number."""
+    return parse_id(request.args.get(name))
+
+
+def page_url(endpoint: str, page: int) -> str:
+    """This page's URL asking for another ``page``, the other query arguments kept. They are
+    encoded, never passed to ``url_for`` as keywords: ``?endpoint=x`` or ``?_method=…``
+    would clash with its own parameters."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    base = url_for(endpoint, **(request.view_args or {}))
+    return f"{base}?{urlencode([*kept, ('page', str(page))])}"
+
+
+def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Choices for a select, radio or checkbox field, from (value, label) pairs."""
+    return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as checkboxes: usable by keyboard and screen reader alike."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def deny() -> NoReturn:
+    """Refuse: visitors are sent to log in (they may have access then), people who are
+    logged in get 403."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    abort(403)
+
+
+def keeps_input(view: Any) -> Any:
+    """Mark a form view that re-renders itself, input kept, when its form went stale."""
+    view.keeps_input = True
+    return view
