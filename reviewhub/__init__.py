@@ -30,7 +30,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
-    from . import database, i18n, security, web
+    # Imported here, not at the top: importing a domain module (reviewhub.text, say) need not
+    # load the web layer.
+    from . import cli, database, i18n, security, web
 
     db.init_app(app)
     database.configure_engine(app)
@@ -45,8 +47,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     security.init_app(app)
     web.init_app(app)
-
-    from . import cli
-
     cli.init_app(app)
     return app

@@ -9,11 +9,11 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .compare.page import standalone_html
-from .compare.plain import as_json, as_text
-from .compare.versions import compare_versions, stored_html
-from .extensions import db
-from .models import Document, Version
+from ..compare.page import standalone_html
+from ..compare.plain import as_json, as_text
+from ..compare.versions import compare_versions, stored_html
+from ..extensions import db
+from ..models import Document, Version
 
 
 @click.command("diff")

@@ -1,0 +1,15 @@
+"""Commands for operators and scripts, `flask --app reviewhub COMMAND`: one module per group
+of commands. They call the same domain functions as the pages, and never need a request."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .compare import diff_command
+from .documents import demo_command, load_samples_command, publish_command
+from .users import user_group
+
+
+def init_app(app: Flask) -> None:
+    for command in (publish_command, load_samples_command, demo_command, user_group, diff_command):
+        app.cli.add_command(command)
