@@ -7,13 +7,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
 
+from .dbtypes import DbSession
 from .models import AuditEvent, User
 
 
 def record(
-    session: Session,
+    session: DbSession,
     actor: User | None,
     action: str,
     obj: Any = None,
@@ -56,5 +56,5 @@ def events_query(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
     return query
 
 
-def known_actions(session: Session) -> list[str]:
+def known_actions(session: DbSession) -> list[str]:
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))

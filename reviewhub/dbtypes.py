@@ -6,6 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy.orm import Session, scoped_session
+
+# What domain functions take as their session: a plain Session (tests, scripts) or
+# Flask-SQLAlchemy's scoped ``db.session``, which hands every call on to the request's one.
+DbSession = Session | scoped_session[Any]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from flask_babel import gettext
 from sqlalchemy import exc, select
-from sqlalchemy.orm import Session
 
 from . import audit
+from .dbtypes import DbSession
 from .models import Document, Group, Role, Section, User, Version, VersionStatus, Visibility
 from .text.matching import PriorSection, match_sections
 from .text.sections import (
@@ -94,7 +94,7 @@ def validate_slug(slug: str) -> str:
 
 
 def get_or_create_document(
-    session: Session, slug: str, title: str | None = None, owner: User | None = None
+    session: DbSession, slug: str, title: str | None = None, owner: User | None = None
 ) -> Document:
     document = session.scalar(select(Document).where(Document.slug == validate_slug(slug)))
     if document is None:
@@ -106,7 +106,7 @@ def get_or_create_document(
     return document
 
 
-def create_document(session: Session, slug: str, title: str | None, owner: User) -> Document:
+def create_document(session: DbSession, slug: str, title: str | None, owner: User) -> Document:
     """A new document owned by ``owner``; refused when the short name is taken."""
     if session.scalar(select(Document.id).where(Document.slug == validate_slug(slug))):
         raise PublishError(
@@ -118,7 +118,7 @@ def create_document(session: Session, slug: str, title: str | None, owner: User)
 
 
 def update_settings(
-    session: Session,
+    session: DbSession,
     actor: User,
     document: Document,
     *,
@@ -142,7 +142,7 @@ def update_settings(
 
 
 def publish_version(
-    session: Session,
+    session: DbSession,
     document: Document,
     source: str,
     meta: VersionMeta,
@@ -249,7 +249,7 @@ def _front_date(value: object, field: str) -> date | None:
 
 
 def _store_sections(
-    session: Session, version: Version, parsed: ParsedDocument, previous: Version | None
+    session: DbSession, version: Version, parsed: ParsedDocument, previous: Version | None
 ) -> None:
     prior = list(previous.sections) if previous else []
     prior_view = [
@@ -292,7 +292,7 @@ def _store_sections(
     session.flush()
 
 
-def previous_version(session: Session, version: Version) -> Version | None:
+def previous_version(session: DbSession, version: Version) -> Version | None:
     """The version that ``version`` is matched with and compared to. For a public version:
     the latest earlier one that is not a draft. For a draft: the latest earlier one of any
     kind, so that successive drafts build on each other. Drafts thus form a side branch that
@@ -306,7 +306,7 @@ def previous_version(session: Session, version: Version) -> Version | None:
     return session.scalar(query.order_by(Version.number.desc()).limit(1))
 
 
-def _keys_ever_used(session: Session, version: Version) -> set[str]:
+def _keys_ever_used(session: DbSession, version: Version) -> set[str]:
     """Keys of earlier sections of the document: a new section never reuses a key that once
     meant something else, so section history stays unambiguous. A public version looks only at
     public versions' keys: avoiding a draft's key would tell of the draft ("-2")."""
@@ -320,7 +320,7 @@ def _keys_ever_used(session: Session, version: Version) -> set[str]:
     return set(session.scalars(query.distinct()))
 
 
-def removed_sections(session: Session, version: Version) -> list[Section]:
+def removed_sections(session: DbSession, version: Version) -> list[Section]:
     """Sections of the previous version (see ``previous_version``) that no section of
     ``version`` continues."""
     previous = previous_version(session, version)

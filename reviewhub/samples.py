@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from .dbtypes import DbSession
 from .models import Document, Group, GroupKind, Membership, Role, User
 from .publishing import VersionMeta, get_or_create_document, publish_version
 
@@ -42,7 +42,7 @@ def _version_order(path: Path) -> tuple[int, str]:
     return (int(digits[-1]) if digits else 0, path.name)
 
 
-def load_documents(session: Session, folder: Path) -> list[LoadedDocument]:
+def load_documents(session: DbSession, folder: Path) -> list[LoadedDocument]:
     """Publish every ``<folder>/<slug>/v*.md`` in order, described by its ``document.yml``."""
     loaded = []
     for directory in sorted(p for p in folder.iterdir() if (p / "document.yml").is_file()):
@@ -58,11 +58,11 @@ def load_documents(session: Session, folder: Path) -> list[LoadedDocument]:
     return loaded
 
 
-def database_is_empty(session: Session) -> bool:
+def database_is_empty(session: DbSession) -> bool:
     return not session.scalar(select(func.count()).select_from(Document))
 
 
-def ensure_demo_accounts(session: Session) -> list[User]:
+def ensure_demo_accounts(session: DbSession) -> list[User]:
     """Create the demo accounts and groups if the database has no accounts at all, and give
     documents without an owner to the demo author; return the accounts made."""
     if session.scalar(select(func.count()).select_from(User)):

@@ -10,10 +10,10 @@ from flask import current_app
 from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
+from ..dbtypes import DbSession
 from ..models import User
 from .errors import AccountError, LinkError
 from .sessions import end_all_sessions
@@ -39,11 +39,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def find_by_email(session: Session, email: str) -> User | None:
+def find_by_email(session: DbSession, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The active account with this e-mail and password, or None; both outcomes are audited."""
     user = find_by_email(session, email)
     password_ok = check_password_hash(
@@ -78,7 +78,7 @@ def make_link_token(user: User, purpose: str) -> str:
     return _serializer(purpose).dumps([user.id, user.credentials_stamp])
 
 
-def user_for_link(session: Session, token: str, purpose: str) -> User:
+def user_for_link(session: DbSession, token: str, purpose: str) -> User:
     max_age = INVITATION_MAX_AGE if purpose == INVITATION else RESET_MAX_AGE
     try:
         user_id, stamp = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
@@ -99,7 +99,7 @@ def _invalid_link() -> str:
 
 
 def set_password_from_link(
-    session: Session, token: str, purpose: str, password: str, repeated: str
+    session: DbSession, token: str, purpose: str, password: str, repeated: str
 ) -> User:
     user = user_for_link(session, token, purpose)
     check_new_password(password, repeated)
@@ -109,7 +109,7 @@ def set_password_from_link(
     return user
 
 
-def password_reset_request(session: Session, email: str) -> tuple[User, str] | None:
+def password_reset_request(session: DbSession, email: str) -> tuple[User, str] | None:
     """The account and a reset token when the address belongs to an active account.
     The caller answers the same either way."""
     user = find_by_email(session, email)

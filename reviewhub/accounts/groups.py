@@ -6,9 +6,9 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from .. import audit
+from ..dbtypes import DbSession
 from ..models import Group, GroupKind, User
 from .errors import AccountError
 from .people import clean
@@ -24,7 +24,7 @@ def groups_query(search: str = "", kind: GroupKind | None = None) -> Any:
 
 
 def save_group(
-    session: Session,
+    session: DbSession,
     actor: User,
     group: Group | None,
     *,
@@ -59,5 +59,5 @@ def save_group(
     return group
 
 
-def active_groups(session: Session) -> list[Group]:
+def active_groups(session: DbSession) -> list[Group]:
     return list(session.scalars(select(Group).where(Group.active).order_by(Group.name)))

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from .. import audit
+from ..dbtypes import DbSession
 from ..models import AuditEvent, Group, Membership, Role, User, Version
 from .credentials import find_by_email, normalise_email
 from .errors import AccountError
@@ -23,7 +23,7 @@ def clean(text: str | None) -> str:
 
 
 def create_person(
-    session: Session,
+    session: DbSession,
     actor: User | None,
     *,
     name: str,
@@ -48,7 +48,7 @@ def create_person(
 
 
 def update_person(
-    session: Session,
+    session: DbSession,
     actor: User,
     person: User,
     *,
@@ -81,7 +81,7 @@ def update_person(
     person.organisation, person.function = clean(organisation), clean(function)
 
 
-def set_role(session: Session, actor: User | None, person: User, role: Role) -> None:
+def set_role(session: DbSession, actor: User | None, person: User, role: Role) -> None:
     if role is not person.role:
         audit.record(session, actor, "person.role_changed", person, person.name,
                      old=person.role.value, new=role.value)  # fmt: skip
@@ -89,7 +89,7 @@ def set_role(session: Session, actor: User | None, person: User, role: Role) -> 
 
 
 def set_memberships(
-    session: Session,
+    session: DbSession,
     actor: User | None,
     person: User,
     group_ids: list[int],
@@ -118,7 +118,7 @@ def set_memberships(
         )
 
 
-def _group_names(session: Session, memberships: dict[int, bool]) -> list[str]:
+def _group_names(session: DbSession, memberships: dict[int, bool]) -> list[str]:
     if not memberships:
         return []
     rows = session.execute(select(Group.id, Group.name).where(Group.id.in_(memberships)))
@@ -143,7 +143,7 @@ def people_query(search: str = "", role: Role | None = None) -> Any:
 
 
 def update_profile(
-    session: Session,
+    session: DbSession,
     user: User,
     *,
     name: str,
@@ -161,7 +161,7 @@ def update_profile(
     user.language = language
 
 
-def personal_data(session: Session, user: User) -> dict[str, Any]:
+def personal_data(session: DbSession, user: User) -> dict[str, Any]:
     """Everything stored about ``user``, for their own download (AVG article 15)."""
     events = session.scalars(
         select(AuditEvent)
@@ -207,7 +207,7 @@ def personal_data(session: Session, user: User) -> dict[str, Any]:
     }
 
 
-def anonymise(session: Session, actor: User, person: User) -> None:
+def anonymise(session: DbSession, actor: User, person: User) -> None:
     """Remove what identifies ``person``; memberships stay, so what they wrote remains
     attributed to "former participant" of their group."""
     if person.id == actor.id:

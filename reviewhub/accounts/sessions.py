@@ -9,8 +9,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
+from ..dbtypes import DbSession
 from ..models import LoginSession, User
 
 # How long a log-in lasts at most, whatever its cookies say: a day, or with "keep me logged in"
@@ -25,7 +25,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(session: Session, user: User, *, remember: bool) -> str:
+def start_session(session: DbSession, user: User, *, remember: bool) -> str:
     """A new log-in session for ``user``; the returned token goes into the cookie (through
     ``user.get_id()``). Expired sessions of the same person are cleared on the way."""
     session.execute(
@@ -50,7 +50,7 @@ def _oldest_allowed(remember: bool) -> datetime:
     return datetime.now(UTC) - (REMEMBERED_SESSION_MAX_AGE if remember else SESSION_MAX_AGE)
 
 
-def session_user(session: Session, token: str) -> User | None:
+def session_user(session: DbSession, token: str) -> User | None:
     """The active person logged in with ``token``, if that session still holds: not logged
     out, not expired, and the password unchanged since."""
     row = session.execute(
@@ -69,10 +69,10 @@ def session_user(session: Session, token: str) -> User | None:
     return user
 
 
-def end_session(session: Session, token: str) -> None:
+def end_session(session: DbSession, token: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
 
 
-def end_all_sessions(session: Session, user: User) -> None:
+def end_all_sessions(session: DbSession, user: User) -> None:
     """Log ``user`` out everywhere."""
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

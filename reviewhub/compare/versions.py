@@ -18,8 +18,9 @@ from typing import Any, NamedTuple, TypeVar
 
 from flask_babel import gettext
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
+from ..dbtypes import DbSession
 from ..models import ChangeKind, Document, Section, Version, VersionStatus
 from ..text.matching import PriorSection, classify
 from ..text.words import count_words
@@ -78,7 +79,7 @@ _COLUMNS = (
 )
 
 
-def _load(session: Session, condition: ColumnElement[bool]) -> list[StoredSection]:
+def _load(session: DbSession, condition: ColumnElement[bool]) -> list[StoredSection]:
     query = select(*_COLUMNS).outerjoin(_PARENT, Section.parent_id == _PARENT.id).where(condition)
     # Plain rows through the session's connection: the ORM's per-row work is not needed.
     rows = session.connection().execute(query.order_by(Section.version_id, Section.position))
@@ -276,7 +277,7 @@ def _identity(version: Version) -> tuple[Any, ...]:
     return (version.id, version.source_hash, version.published_at)
 
 
-def compare_versions(session: Session, first: Version, second: Version) -> Comparison:
+def compare_versions(session: DbSession, first: Version, second: Version) -> Comparison:
     """Compare two versions of one document, always the older with the newer (whatever the
     order given); raise CompareError for versions of different documents."""
     if first.document_id != second.document_id:
@@ -296,7 +297,7 @@ class Loaded:
     links: dict[int, int | None]  # predecessor of each section of the versions in between
 
 
-def load(session: Session, old: Version, new: Version) -> Loaded:
+def load(session: DbSession, old: Version, new: Version) -> Loaded:
     old_sections = _load(session, Section.version_id == old.id)
     new_sections = (
         old_sections if new.id == old.id else _load(session, Section.version_id == new.id)
@@ -314,7 +315,7 @@ def load(session: Session, old: Version, new: Version) -> Loaded:
     return Loaded(old, new, old_sections, new_sections, links)
 
 
-def _compare(session: Session, old: Version, new: Version) -> Comparison:
+def _compare(session: DbSession, old: Version, new: Version) -> Comparison:
     return align_and_diff(load(session, old, new))
 
 
@@ -410,7 +411,7 @@ class HistoryStep:
 
 
 def section_history(
-    session: Session, document: Document, key: str, readable: Collection[Version]
+    session: DbSession, document: Document, key: str, readable: Collection[Version]
 ) -> list[HistoryStep]:
     """The section with ``key`` through the ``readable`` versions: from the version it appeared
     in (or the first), each version it is in, and the version that removed it, if one did.
@@ -455,7 +456,7 @@ def section_history(
     return steps
 
 
-def _chain(session: Session, section_id: int) -> list[int]:
+def _chain(session: DbSession, section_id: int) -> list[int]:
     """The ids of a section's ancestors, itself and its descendants. Forward, a public
     section's successor in a public version comes first; a draft's successor only where no
     public one exists (a draft branch, which only its authors can read)."""
@@ -473,7 +474,7 @@ def _chain(session: Session, section_id: int) -> list[int]:
     return chain
 
 
-def stored_html(session: Session, changes: list[SectionChange]) -> dict[int, str]:
+def stored_html(session: DbSession, changes: list[SectionChange]) -> dict[int, str]:
     """The rendered HTML of the sections shown whole: unchanged, new and removed ones."""
     ids = {c.section.id for c in changes if not c.edited}
     if not ids:

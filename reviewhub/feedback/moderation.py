@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from .. import audit
+from ..dbtypes import DbSession
 from ..models import Comment, CommentReport, CommentState, Document, Section, User, Version
 from ..permissions import Action, can
 from .errors import FeedbackError
@@ -21,7 +21,7 @@ def _document_of(comment: Comment) -> Document:
     return comment.section.version.document
 
 
-def hide_comment(session: Session, moderator: User, comment: Comment, reason: str) -> None:
+def hide_comment(session: DbSession, moderator: User, comment: Comment, reason: str) -> None:
     if not can(moderator, Action.MODERATE, _document_of(comment)):
         raise FeedbackError(gettext("Only moderators can hide reactions."))
     reason = (reason or "").strip()
@@ -33,14 +33,14 @@ def hide_comment(session: Session, moderator: User, comment: Comment, reason: st
     audit.record(session, moderator, "comment.hidden", comment, reason[:200])
 
 
-def restore_comment(session: Session, moderator: User, comment: Comment) -> None:
+def restore_comment(session: DbSession, moderator: User, comment: Comment) -> None:
     if not can(moderator, Action.MODERATE, _document_of(comment)):
         raise FeedbackError(gettext("Only moderators can restore reactions."))
     comment.hidden_at = comment.hidden_by_id = comment.hidden_reason = None
     audit.record(session, moderator, "comment.restored", comment)
 
 
-def approve_comment(session: Session, moderator: User, comment: Comment) -> None:
+def approve_comment(session: DbSession, moderator: User, comment: Comment) -> None:
     if not can(moderator, Action.MODERATE, _document_of(comment)):
         raise FeedbackError(gettext("Only moderators can approve reactions."))
     comment.state = CommentState.PUBLISHED
@@ -48,7 +48,7 @@ def approve_comment(session: Session, moderator: User, comment: Comment) -> None
     audit.record(session, moderator, "comment.approved", comment)
 
 
-def report_comment(session: Session, reporter: User, comment: Comment, reason: str) -> None:
+def report_comment(session: DbSession, reporter: User, comment: Comment, reason: str) -> None:
     if not can(reporter, Action.REPORT_COMMENT, comment):
         raise FeedbackError(gettext("You cannot report this reaction."))
     reason = (reason or "").strip()
@@ -63,7 +63,7 @@ def _resolve_reports(comment: Comment) -> None:
         report.resolved_at = report.resolved_at or datetime.now(UTC)
 
 
-def set_premoderation(session: Session, moderator: User, document: Document, on: bool) -> None:
+def set_premoderation(session: DbSession, moderator: User, document: Document, on: bool) -> None:
     if not can(moderator, Action.MODERATE, document):
         raise FeedbackError(gettext("Only moderators can switch pre-moderation."))
     if document.premoderation is not on:
@@ -74,7 +74,7 @@ def set_premoderation(session: Session, moderator: User, document: Document, on:
         )  # fmt: skip
 
 
-def moderation_queue(session: Session, document: Document) -> list[Comment]:
+def moderation_queue(session: DbSession, document: Document) -> list[Comment]:
     """Reactions waiting for approval, and reported ones not yet looked at."""
     return list(
         session.scalars(

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from ..dbtypes import DbSession
 from ..models import (
     Comment,
     CommentKind,
@@ -54,7 +54,7 @@ class NewComment:
 
 
 def post_comment(
-    session: Session,
+    session: DbSession,
     author: User,
     section: Section,
     new: NewComment,
@@ -164,7 +164,7 @@ def _checked_anchor(section: Section, passage: Passage) -> Anchor:
 
 
 def edit_comment(
-    session: Session, editor: User, comment: Comment, body: str, proposed_text: str | None
+    session: DbSession, editor: User, comment: Comment, body: str, proposed_text: str | None
 ) -> None:
     if not can(editor, Action.EDIT_COMMENT, comment):
         raise FeedbackError(why_not_editable(comment))
@@ -186,7 +186,7 @@ def why_not_editable(comment: Comment) -> str:
     return gettext("This reaction can no longer be changed: someone replied, or it is closed.")
 
 
-def delete_comment(session: Session, actor: User, comment: Comment) -> None:
+def delete_comment(session: DbSession, actor: User, comment: Comment) -> None:
     """Soft delete: the thread keeps its place and its replies."""
     if not can(actor, Action.DELETE_COMMENT, comment):
         raise FeedbackError(gettext("You cannot delete this reaction."))

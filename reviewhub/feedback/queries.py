@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
+from ..dbtypes import DbSession
 from ..models import Comment, CommentKind, Group, Section, User, Version
 from ..permissions import Action, can
 
@@ -35,7 +36,7 @@ class Thread:
 
 
 def version_threads(
-    session: Session, viewer: Any, version: Version, criteria: CommentFilter | None = None
+    session: DbSession, viewer: Any, version: Version, criteria: CommentFilter | None = None
 ) -> dict[int, list[Thread]]:
     """The threads under each section (by section id) that ``viewer`` may see, filtered."""
     criteria = criteria or CommentFilter()
@@ -78,7 +79,7 @@ def thread_count(threads: list[Thread]) -> int:
     return sum(1 + len(thread.replies) for thread in threads)
 
 
-def comments_by(session: Session, author: User) -> list[Comment]:
+def comments_by(session: DbSession, author: User) -> list[Comment]:
     """Everything ``author`` wrote, newest first, for /me/feedback."""
     return list(
         session.scalars(
@@ -93,7 +94,7 @@ def comments_by(session: Session, author: User) -> list[Comment]:
     )
 
 
-def groups_reacting(session: Session, viewer: Any, version: Version) -> list[Group]:
+def groups_reacting(session: DbSession, viewer: Any, version: Version) -> list[Group]:
     """The groups of the reactions on this version that ``viewer`` may read: choices for the
     group filter. Counting the others would show that a group reacted for itself only."""
     comments = session.scalars(

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
-from sqlalchemy.orm import Session
 
 from .. import accounts, audit
 from ..accounts import throttle
+from ..dbtypes import DbSession
 from ..models import User
 from . import mail
 
@@ -35,7 +35,7 @@ def invitation_mail(person: User) -> tuple[EmailMessage, str]:
         return _link_mail("mail/invitation.txt", person, link, subject), link
 
 
-def password_reset_mail(session: Session, email: str) -> EmailMessage | None:
+def password_reset_mail(session: DbSession, email: str) -> EmailMessage | None:
     """The reset mail to send when ``email`` belongs to an active account, at most a few per
     hour per account (so nobody can flood a mailbox with them); None otherwise. The caller
     commits, then sends."""
