@@ -6,12 +6,13 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from .i18n import local_today
+from .clock import local_today
 from .models import (
     Comment,
     CommentState,
     CommentVisibility,
     Document,
+    Group,
     Role,
     User,
     Version,
@@ -36,6 +37,11 @@ class Action(enum.StrEnum):
     DELETE_COMMENT = "delete_comment"  # on a Comment: its author
     REPORT_COMMENT = "report_comment"  # on a Comment: anyone logged in
     MODERATE = "moderate"  # on a Document: hide, restore, approve, pre-moderation
+    REACT_FOR_GROUP = "react_for_group"  # on a Group: post on its behalf (its members)
+    REACT_AS_ONESELF = "react_as_oneself"  # on a Version: react without a group (not partners)
+    REPLY_OFFICIALLY = "reply_officially"  # on a Version: a reply marked official
+    ASSIGN_OWNER = "assign_owner"  # on a Document: hand it to another author
+    OWN_DOCUMENTS = "own_documents"  # no object: may be made the owner of a document
 
 
 def _signed_in(user: Any) -> User | None:
@@ -79,10 +85,44 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             return person is not None and _may_read_comment(person, obj)
         case Action.MODERATE:
             return _is_moderator(person) and _may_read(person, obj)
+        case Action.REACT_FOR_GROUP:
+            assert isinstance(obj, Group)
+            return (
+                person is not None
+                and obj.active
+                and any(m.group_id == obj.id for m in person.memberships)
+            )
+        case Action.REACT_AS_ONESELF:
+            # Partners speak for their region, workgroup or pilot site, never for themselves.
+            return _may_comment(person, obj) and role is not Role.PARTNER
+        case Action.REPLY_OFFICIALLY:
+            return _may_comment(person, obj) and role in _OFFICIAL_ROLES
+        case Action.ASSIGN_OWNER:
+            return role is Role.ADMIN and _may_read(person, obj)
+        case Action.OWN_DOCUMENTS:
+            return role in (Role.ADMIN, Role.AUTHOR)
     raise ValueError(f"no rule for {action!r}")
 
 
+class _Holder:
+    """Someone with ``role`` and nothing else: for asking what a role allows by itself."""
+
+    is_authenticated = active = True
+    memberships: tuple[()] = ()
+    id = None
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+
+
+def role_may(role: Role, action: Action, obj: Any = None) -> bool:
+    """Whether having ``role`` alone allows ``action``: for a change of role, before it is
+    made (may an administrator take away their own right to manage people?)."""
+    return can(_Holder(role), action, obj)
+
+
 _REACTING_ROLES = (Role.PARTNER, Role.REVIEWER, Role.AUTHOR, Role.ADMIN)
+_OFFICIAL_ROLES = (Role.AUTHOR, Role.REVIEWER, Role.ADMIN)  # their replies answer for the programme
 
 
 def is_open_for_feedback(version: Version) -> bool:

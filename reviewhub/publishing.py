@@ -12,7 +12,8 @@ from sqlalchemy import exc, select
 
 from . import audit
 from .dbtypes import DbSession
-from .models import Document, Group, Role, Section, User, Version, VersionStatus, Visibility
+from .models import Document, Group, Section, User, Version, VersionStatus, Visibility
+from .permissions import Action, can
 from .text.matching import PriorSection, match_sections
 from .text.sections import (
     MarkdownError,
@@ -131,8 +132,10 @@ def update_settings(
     if visibility is Visibility.RESTRICTED and not groups:
         raise PublishError(gettext("Choose at least one group for a restricted document."))
     owner = session.get(User, owner_id) if owner_id else None
-    if owner_id and (owner is None or owner.role not in (Role.AUTHOR, Role.ADMIN)):
+    if owner_id and (owner is None or not can(owner, Action.OWN_DOCUMENTS)):
         raise PublishError(gettext("The owner must be an author."))
+    if owner is not document.owner and not can(actor, Action.ASSIGN_OWNER, document):
+        raise PublishError(gettext("Only an administrator can hand a document to someone else."))
     document.visibility, document.groups, document.owner = visibility, groups, owner
     audit.record(
         session, actor, "document.settings_changed", document, document.title,

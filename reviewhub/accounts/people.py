@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from .. import audit
 from ..dbtypes import DbSession
 from ..models import AuditEvent, Group, Membership, Role, User, Version
+from ..permissions import Action, role_may
 from .credentials import find_by_email, normalise_email
 from .errors import AccountError
 from .sessions import end_all_sessions
@@ -62,7 +63,7 @@ def update_person(
     other = find_by_email(session, email)
     if other is not None and other.id != person.id:
         raise AccountError(gettext("There is already an account with this e-mail address."))
-    if person.id == actor.id and (role is not Role.ADMIN or not active):
+    if person.id == actor.id and not (active and role_may(role, Action.MANAGE_PEOPLE)):
         raise AccountError(
             gettext("You cannot take away your own administrator role or deactivate yourself.")
         )

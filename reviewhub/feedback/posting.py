@@ -17,7 +17,6 @@ from ..models import (
     CommentState,
     CommentVisibility,
     Group,
-    Role,
     Section,
     User,
     Version,
@@ -27,9 +26,6 @@ from ..text.anchoring import Anchor, AnchorError, locate
 from .errors import FeedbackError
 
 MAX_BODY_LENGTH = 2000
-
-
-OFFICIAL_ROLES = (Role.AUTHOR, Role.REVIEWER, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -72,7 +68,7 @@ def post_comment(
     if not can(author, Action.COMMENT, section.version):
         raise FeedbackError(_closed_message(section.version))
     body = _checked_body(new.body)
-    group = _checked_group(author, new.group_id, required=parent is None)
+    group = _checked_group(author, section.version, new.group_id, reply=parent is not None)
     anchor = _checked_anchor(section, new.passage) if new.passage else None
     proposed = normalised_text(new.proposed_text) or None
     if proposed and (anchor is None or new.kind is not CommentKind.SUGGESTION):
@@ -94,7 +90,7 @@ def post_comment(
         state=CommentState.PENDING
         if document.premoderation and not can(author, Action.MODERATE, document)
         else CommentState.PUBLISHED,
-        official=parent is not None and author.role in OFFICIAL_ROLES,
+        official=parent is not None and can(author, Action.REPLY_OFFICIALLY, section.version),
         client_token=new.client_token,
     )
     if comment.visibility is CommentVisibility.GROUP and group is None:
@@ -141,19 +137,22 @@ def _checked_body(body: str) -> str:
     return body
 
 
-def _checked_group(author: User, group_id: int | None, *, required: bool) -> Group | None:
-    groups = {m.group_id: m.group for m in author.memberships if m.group.active}
+def _checked_group(
+    author: User, version: Version, group_id: int | None, *, reply: bool
+) -> Group | None:
+    """The group the reaction speaks for; a reply may speak for its author alone."""
     if group_id is None:
-        if required and author.role is Role.PARTNER:
-            if not groups:
-                raise FeedbackError(
-                    gettext("You are not in a group yet; ask an administrator to add you.")
-                )
-            raise FeedbackError(gettext("Choose on behalf of which group you react."))
-        return None
-    if group_id not in groups:
+        if reply or can(author, Action.REACT_AS_ONESELF, version):
+            return None
+        if not any(can(author, Action.REACT_FOR_GROUP, m.group) for m in author.memberships):
+            raise FeedbackError(
+                gettext("You are not in a group yet; ask an administrator to add you.")
+            )
+        raise FeedbackError(gettext("Choose on behalf of which group you react."))
+    group = next((m.group for m in author.memberships if m.group_id == group_id), None)
+    if group is None or not can(author, Action.REACT_FOR_GROUP, group):
         raise FeedbackError(gettext("You can only react on behalf of your own groups."))
-    return groups[group_id]
+    return group
 
 
 def _checked_anchor(section: Section, passage: Passage) -> Anchor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,8 +15,8 @@ from wtforms.validators import DataRequired, Length
 
 from .. import accounts, audit
 from ..extensions import db
-from ..permissions import Action, can
-from .helpers import keeps_input, options
+from ..permissions import Action
+from .helpers import keeps_input, options, require
 
 bp = Blueprint("account", __name__, url_prefix="/me")
 
@@ -43,8 +43,7 @@ class ProfileForm(FlaskForm):
 @login_required
 @keeps_input
 def profile() -> Any:
-    if not can(current_user, Action.EDIT_PROFILE, current_user):
-        abort(403)
+    require(Action.EDIT_PROFILE, current_user)
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         accounts.update_profile(
@@ -65,8 +64,7 @@ def profile() -> Any:
 @bp.get("/data.json")
 @login_required
 def personal_data() -> Response:
-    if not can(current_user, Action.EDIT_PROFILE, current_user):
-        abort(403)
+    require(Action.EDIT_PROFILE, current_user)
     data = accounts.personal_data(db.session, current_user)
     audit.record(db.session, current_user, "person.data_exported", current_user)
     db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,7 +18,7 @@ from ..labels import GROUP_KIND, ROLE
 from ..models import Group, GroupKind, Role, User
 from ..notifications import mail
 from ..notifications.accounts import invitation_mail
-from ..permissions import Action, can
+from ..permissions import Action
 from .helpers import (
     MAX_ID,
     CheckboxesField,
@@ -28,6 +28,7 @@ from .helpers import (
     keeps_input,
     options,
     parse_id,
+    require,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -39,11 +40,6 @@ PAGE_SIZE = 25
 @login_required
 def require_login() -> None:
     """Every admin page needs a log-in; each view then checks its own permission."""
-
-
-def _require(action: Action) -> None:
-    if not can(current_user, action):
-        abort(403)
 
 
 class PersonForm(FlaskForm):
@@ -99,7 +95,7 @@ def _paginate(query: Any, per_page: int = PAGE_SIZE) -> Any:
 
 @bp.get("/people")
 def people() -> str:
-    _require(Action.MANAGE_PEOPLE)
+    require(Action.MANAGE_PEOPLE)
     search, role = _search_text(), enum_arg(Role, "role")
     return render_template(
         "admin/people.html",
@@ -130,7 +126,7 @@ def _person_form(person: User | None) -> PersonForm:
 @bp.route("/people/new", methods=["GET", "POST"])
 @keeps_input
 def new_person() -> Any:
-    _require(Action.MANAGE_PEOPLE)
+    require(Action.MANAGE_PEOPLE)
     form = _person_form(None)
     if form.validate_on_submit():
         try:
@@ -163,7 +159,7 @@ def _send_invitation(person: User) -> str:
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])
 @keeps_input
 def edit_person(person_id: int) -> Any:
-    _require(Action.MANAGE_PEOPLE)
+    require(Action.MANAGE_PEOPLE)
     person = db.get_or_404(User, person_id)
     form = _person_form(person)
     if form.validate_on_submit():
@@ -190,7 +186,7 @@ def edit_person(person_id: int) -> Any:
 
 @bp.post("/people/<int:person_id>/invitation")
 def reinvite(person_id: int) -> Any:
-    _require(Action.MANAGE_PEOPLE)
+    require(Action.MANAGE_PEOPLE)
     person = db.get_or_404(User, person_id)
     if person.anonymised_at is not None or not person.active:
         flash(_("Activate the account before sending an invitation."), "error")
@@ -200,7 +196,7 @@ def reinvite(person_id: int) -> Any:
 
 @bp.post("/people/<int:person_id>/anonymise")
 def anonymise(person_id: int) -> Any:
-    _require(Action.MANAGE_PEOPLE)
+    require(Action.MANAGE_PEOPLE)
     person = db.get_or_404(User, person_id)
     form = AnonymiseForm()
     if not form.validate_on_submit():
@@ -222,7 +218,7 @@ def anonymise(person_id: int) -> Any:
 
 @bp.get("/groups")
 def groups() -> str:
-    _require(Action.MANAGE_GROUPS)
+    require(Action.MANAGE_GROUPS)
     search, kind = _search_text(), enum_arg(GroupKind, "kind")
     return render_template(
         "admin/groups.html",
@@ -237,7 +233,7 @@ def groups() -> str:
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 @keeps_input
 def edit_group(group_id: int | None) -> Any:
-    _require(Action.MANAGE_GROUPS)
+    require(Action.MANAGE_GROUPS)
     group = db.get_or_404(Group, group_id) if group_id is not None else None
     form = GroupForm(obj=group)
     form.kind.choices = options((kind.value, label) for kind, label in GROUP_KIND.items())
@@ -267,7 +263,7 @@ def edit_group(group_id: int | None) -> Any:
 
 @bp.get("/audit")
 def audit_log() -> str:
-    _require(Action.VIEW_AUDIT_LOG)
+    require(Action.VIEW_AUDIT_LOG)
     form = AuditFilterForm(request.args)
     form.action.choices = options(
         [("", _("All actions"))] + [(action, action) for action in audit.known_actions(db.session)]

@@ -15,7 +15,7 @@ from ..compare.versions import compare_versions, section_history, stored_html
 from ..extensions import db
 from ..models import Document, Version
 from ..permissions import Action, can
-from .helpers import deny, int_arg
+from .helpers import deny, int_arg, require
 
 bp = Blueprint("compare", __name__, url_prefix="/documents")
 
@@ -88,8 +88,7 @@ def history(slug: str, key: str) -> str:
     )
     if document is None:
         abort(404)
-    if not can(current_user, Action.READ_DOCUMENT, document):
-        deny()
+    require(Action.READ_DOCUMENT, document)
     readable = [v for v in document.versions if can(current_user, Action.READ_VERSION, v)]
     steps = section_history(db.session, document, key, readable)
     if not steps:

@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     g,
@@ -29,7 +28,7 @@ from wtforms.validators import Length, Optional
 from .. import accounts
 from ..extensions import db
 from ..labels import VERSION_STATUS, VISIBILITY
-from ..models import Document, Role, Section, Version, VersionStatus, Visibility
+from ..models import Document, Section, Version, VersionStatus, Visibility
 from ..permissions import Action, can
 from ..publishing import (
     PublishError,
@@ -42,7 +41,7 @@ from ..publishing import (
     removed_sections,
     update_settings,
 )
-from .helpers import CheckboxesField, deny, keeps_input, options
+from .helpers import CheckboxesField, keeps_input, options, require
 from .loading import load_document, load_version
 from .reactions import feedback_context
 
@@ -69,8 +68,7 @@ def index() -> str:
 @bp.get("/<slug>")
 def document(slug: str) -> Any:
     doc = load_document(slug)
-    if not can(current_user, Action.READ_DOCUMENT, doc):
-        deny()
+    require(Action.READ_DOCUMENT, doc)
     versions = [v for v in reversed(doc.versions) if can(current_user, Action.READ_VERSION, v)]
     return render_template("documents/document.html", document=doc, versions=versions)
 
@@ -86,18 +84,17 @@ class SettingsForm(FlaskForm):
 @keeps_input
 def settings(slug: str) -> Any:
     doc = load_document(slug)
-    if not can(current_user, Action.MANAGE_DOCUMENT, doc):
-        abort(403)
+    require(Action.MANAGE_DOCUMENT, doc)
     form = SettingsForm(obj=doc)
     form.visibility.choices = options((v.value, label) for v, label in VISIBILITY.items())
     form.groups.choices = options((g.id, g.name) for g in accounts.active_groups(db.session))
-    if current_user.role is Role.ADMIN:  # only administrators hand documents to an author
+    if can(current_user, Action.ASSIGN_OWNER, doc):
         form.owner.choices = options(
             [(0, _("Nobody (administrators only)"))]
             + [
                 (p.id, p.name)
                 for p in db.session.scalars(accounts.people_query())
-                if p.active and p.role in (Role.AUTHOR, Role.ADMIN)
+                if p.active and can(p, Action.OWN_DOCUMENTS)
             ]
         )
     else:
@@ -192,8 +189,7 @@ class PublishForm(FlaskForm):
 @login_required
 @keeps_input
 def publish() -> Any:
-    if not can(current_user, Action.CREATE_DOCUMENT):
-        abort(403)
+    require(Action.CREATE_DOCUMENT)
     form = _publish_form()
     if form.validate_on_submit():
         try:

@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import login_manager
 from ..models import User
+from ..permissions import Action, can
 
 E = TypeVar("E", bound=Enum)
 
@@ -90,6 +91,13 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def require(action: Action, obj: Any = None) -> None:
+    """Go on only if the visitor may do ``action`` on ``obj``; else refuse, one way
+    everywhere (``deny``)."""
+    if not can(current_user, action, obj):
+        deny()
 
 
 def deny() -> NoReturn:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import abort
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Document, Version
-from ..permissions import Action, can
-from .helpers import deny
+from ..permissions import Action
+from .helpers import require
 
 
 def load_document(slug: str) -> Document:
@@ -30,6 +29,5 @@ def load_version(slug: str, number: int) -> Version:
     )
     if ver is None:
         abort(404)
-    if not can(current_user, Action.READ_VERSION, ver):
-        deny()
+    require(Action.READ_VERSION, ver)
     return ver

@@ -56,14 +56,17 @@ class ReplyForm(FlaskForm):
     client_token = HiddenField()
 
 
-def comment_form(section: Section | None) -> CommentForm:
+def comment_form(version: Version, section: Section | None) -> CommentForm:
     """The reaction form of one section; the prefix keeps ids unique on the version page.
     Without a section: the placeholder form that ``section_forms`` copies."""
     form = CommentForm(prefix=f"s{section.id}" if section else _PLACEHOLDER["prefix"])
     form.kind.choices = options((kind.value, label) for kind, label in COMMENT_KIND.items())
-    groups = [m.group for m in current_user.memberships if m.group.active]
-    form.group.choices = options([(0, _("Myself"))] if not _needs_group() else [])
-    form.group.choices += options((g.id, g.name) for g in groups)
+    groups = [m.group for m in current_user.memberships]
+    oneself = can(current_user, Action.REACT_AS_ONESELF, version)
+    form.group.choices = options([(0, _("Myself"))] if oneself else [])
+    form.group.choices += options(
+        (g.id, g.name) for g in groups if can(current_user, Action.REACT_FOR_GROUP, g)
+    )
     form.visibility.choices = options(
         [
             (CommentVisibility.PUBLIC.value, _("Everyone who can read the document")),
@@ -73,10 +76,6 @@ def comment_form(section: Section | None) -> CommentForm:
     if not form.client_token.data:
         form.client_token.data = uuid4().hex
     return form
-
-
-def _needs_group() -> bool:
-    return current_user.role.value == "partner"
 
 
 # The prefix ends in a letter so that WTForms adds its "-", as it does for "s<id>".
@@ -90,7 +89,7 @@ class _PlaceholderSection:
 def section_forms(version: Version) -> Callable[[Section], Markup]:
     """A function giving each section's reaction form. The form is rendered once and copied
     per section: rendering fifty WTForms forms made the version page slow."""
-    form = comment_form(None)
+    form = comment_form(version, None)
     form.client_token.data = _PLACEHOLDER["token"]
     macro = get_template_attribute("review/_comment_form.html", "comment_form")
     html = str(macro(form, _PlaceholderSection, version))

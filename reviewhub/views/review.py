@@ -20,7 +20,7 @@ from ..feedback import posting, queries
 from ..feedback.errors import FeedbackError
 from ..models import Comment, CommentKind, CommentVisibility, Document, Section, Version
 from ..permissions import Action, can
-from .helpers import deny, keeps_input
+from .helpers import deny, keeps_input, require
 from .loading import load_version
 from .reactions import CommentForm, ReplyForm, comment_form, feedback_context
 
@@ -41,7 +41,7 @@ class ReasonForm(FlaskForm):
 def section(slug: str, number: int, key: str) -> Any:
     version = load_version(slug, number)
     target = _section_or_404(version, key)
-    form = comment_form(target) if current_user.is_authenticated else None
+    form = comment_form(version, target) if current_user.is_authenticated else None
     if request.method == "POST":
         if not current_user.is_authenticated:
             deny()
@@ -109,8 +109,7 @@ def _section_or_404(version: Version, key: str) -> Section:
 
 def _comment_or_404(comment_id: int) -> Comment:
     comment = db.get_or_404(Comment, comment_id)
-    if not can(current_user, Action.READ_COMMENT, comment):
-        deny()
+    require(Action.READ_COMMENT, comment)
     return comment
 
 
@@ -156,7 +155,7 @@ def edit(comment_id: int) -> Any:
             # Its author had an edit link a moment ago: say why it is gone.
             flash(posting.why_not_editable(comment), "error")
             return redirect(_comment_url(comment))
-        abort(403)
+        deny()
     form = EditForm(obj=comment)
     if form.validate_on_submit():
         try:
@@ -178,8 +177,8 @@ def edit(comment_id: int) -> Any:
 def _act(comment_id: int, action: Any, message: str, *args: Any, moderation: bool = False) -> Any:
     """Run a moderation or author action on a comment and go back to it."""
     comment = _comment_or_404(comment_id)
-    if moderation and not can(current_user, Action.MODERATE, comment.section.version.document):
-        abort(403)
+    if moderation:
+        require(Action.MODERATE, comment.section.version.document)
     try:
         action(db.session, current_user, comment, *args)
     except FeedbackError as error:
@@ -240,8 +239,7 @@ def moderation(slug: str) -> Any:
     document = db.session.scalar(select(Document).where(Document.slug == slug))
     if document is None:
         abort(404)
-    if not can(current_user, Action.MODERATE, document):
-        abort(403)
+    require(Action.MODERATE, document)
     if request.method == "POST":
         on = request.form.get("premoderation") == "on"
         moderating.set_premoderation(db.session, current_user, document, on)
