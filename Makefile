@@ -28,9 +28,13 @@ run: $(BIN)/activate translations
 	$(FLASK) demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.test-installed translations
+# The checks `make test` runs first; the same as the pre-commit hooks (.pre-commit-config.yaml).
+lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint translations
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 format: $(VENV)/.test-installed
@@ -48,4 +52,4 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/bench_bounds.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

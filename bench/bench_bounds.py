@@ -7,7 +7,7 @@ what an anonymous visitor may ask for, through Flask's test client with an empty
 cache, the way the probe did:
 
 * section: one section of 20,000 words (one long paragraph of sentences), then a version with
-  half of its words replaced. Times the comparison proper (``diffing.align_and_diff``), the
+  half of its words replaced. Times the comparison proper (``versions.align_and_diff``), the
   compare page, its Markdown-source view and the section's history page;
 * export: a document of N sections (default: the section limit, 2,000) and a version with
   every tenth section edited. Times the Word export of the comparison and the version page;
@@ -53,7 +53,7 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_publish import DEFAULT_SEED, Writer, cpu_model, make_app, timed
 
-from reviewhub.compare import versions as diffing
+from reviewhub.compare import versions
 from reviewhub.extensions import db
 from reviewhub.models import Version, VersionStatus
 from reviewhub.publishing import PublishError, VersionMeta, get_or_create_document, publish_version
@@ -100,7 +100,7 @@ class Site:
 
     def get(self, path: str) -> tuple[float, int, int]:
         """One GET with an empty comparison cache: time, status and size in bytes."""
-        diffing.clear_cache()
+        versions.clear_cache()
         elapsed, response = timed(lambda: self.client.get(path))
         return elapsed, response.status_code, len(response.data)
 
@@ -108,8 +108,8 @@ class Site:
         """The comparison proper of the last two versions, sections read beforehand."""
         with self.app.app_context():
             old, new = db.session.scalars(select(Version).order_by(Version.number)).all()[-2:]
-            loaded = diffing.load(db.session, old, new)
-            elapsed, _ = timed(lambda: diffing.align_and_diff(loaded))
+            loaded = versions.load(db.session, old, new)
+            elapsed, _ = timed(lambda: versions.align_and_diff(loaded))
             return elapsed
 
 

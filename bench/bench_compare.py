@@ -8,11 +8,11 @@ about 10% of the sections, renames, moves, inserts and removes a few) this scrip
 
 * git: ``git diff --no-index --word-diff`` on the two Markdown files, process start included:
   the reference a programmer would reach for;
-* compare: ``diffing.align_and_diff``, the comparison proper: aligning the sections through
+* compare: ``versions.align_and_diff``, the comparison proper: aligning the sections through
   the predecessor links, classifying each pair, the structure-keeping word diff of every
   changed section and the word counts; everything before HTML is rendered. The sections are
   read from the database beforehand, as git reads its files;
-* the same including that reading: ``diffing.compare_versions`` with an empty cache;
+* the same including that reading: ``versions.compare_versions`` with an empty cache;
 * the ratio compare / git (target: at most 3), and the ratio including the reading. All are
   timed in the same run, one run of each in turn, so all see the same load on the machine;
   the medians are compared. Wall-clock and CPU time are both reported: on a busy machine
@@ -48,7 +48,7 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_publish import DEFAULT_SEED, cpu_model, make_app, make_versions, timed
 
-from reviewhub.compare import versions as diffing
+from reviewhub.compare import versions
 from reviewhub.extensions import db
 from reviewhub.models import Document, Version, VersionStatus
 from reviewhub.publishing import VersionMeta, get_or_create_document, publish_version
@@ -110,9 +110,9 @@ def cpu_and_wall(function: Callable[[], object]) -> tuple[float, float]:
     return elapsed, (time.process_time() - start) * 1000
 
 
-def cold_compare(old: Version, new: Version) -> diffing.Comparison:
-    diffing.clear_cache()
-    return diffing.compare_versions(db.session, old, new)
+def cold_compare(old: Version, new: Version) -> versions.Comparison:
+    versions.clear_cache()
+    return versions.compare_versions(db.session, old, new)
 
 
 def median_of(runs: int, measure: Callable[[], float]) -> float:
@@ -139,13 +139,15 @@ def measure_pair(app: Flask, folder: Path, sources: list[str], pair: tuple[int, 
             (len(old.sections), len(new.sections)),
         )
         cold_compare(old, new)  # warm up imports and the database's page cache
-        loaded = diffing.load(db.session, old, new)
+        loaded = versions.load(db.session, old, new)
         git_runs, compare_runs, loaded_runs = [], [], []
         for _ in range(runs):  # in turn, so that all see the same machine load
             git_runs.append(git_word_diff(*files))
-            compare_runs.append(cpu_and_wall(lambda: diffing.align_and_diff(loaded)))
-            diffing.clear_cache()  # freeing the last comparison is not part of the next
-            loaded_runs.append(cpu_and_wall(lambda: diffing.compare_versions(db.session, old, new)))
+            compare_runs.append(cpu_and_wall(lambda: versions.align_and_diff(loaded)))
+            versions.clear_cache()  # freeing the last comparison is not part of the next
+            loaded_runs.append(
+                cpu_and_wall(lambda: versions.compare_versions(db.session, old, new))
+            )
         result.git_ms, result.git_cpu_ms = median_pair(git_runs)
         result.compare_ms, result.compare_cpu_ms = median_pair(compare_runs)
         result.loaded_ms, result.loaded_cpu_ms = median_pair(loaded_runs)
@@ -164,7 +166,7 @@ def measure_pages(app: Flask, result: Result, first: int, second: int) -> None:
 
     def get(path: str, clear: bool) -> float:
         if clear:
-            diffing.clear_cache()
+            versions.clear_cache()
         elapsed, response = timed(lambda: client.get(path))
         if response.status_code != 200:
             raise RuntimeError(f"GET {path} answered {response.status_code}")

@@ -41,7 +41,7 @@ class AuditFilter:
     until: date | None = None
 
 
-def events_query(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
+def events_query(criteria: AuditFilter) -> Select[AuditEvent]:
     """Newest first, narrowed by the filter; the caller paginates."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if criteria.action:

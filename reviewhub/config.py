@@ -6,6 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .clock import TIMEZONE_NAME
+
 
 def _int_env(name: str, default: int) -> int:
     value = os.environ.get(name)
@@ -40,7 +42,7 @@ def load_config(instance_path: str) -> dict[str, object]:
         "MAX_SECTIONS": _int_env("REVIEWHUB_MAX_SECTIONS", 2000),
         "MAX_CONTENT_LENGTH": _int_env("REVIEWHUB_MAX_REQUEST_BYTES", 4 * 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "nl",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "BABEL_DEFAULT_TIMEZONE": TIMEZONE_NAME,
         "LANGUAGES": ("nl", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,6 +1,7 @@
 """Extensions created unbound; ``create_app`` binds them."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -33,6 +34,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The models' base class. Flask-SQLAlchemy builds ``db.Model`` at run time (``Base`` plus its own
+# table-naming and bind mixins), which a type checker cannot follow; to it, the models are plain
+# ``Base`` subclasses, which is all they rely on (they never use the legacy ``Model.query``).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()

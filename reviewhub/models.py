@@ -12,7 +12,8 @@ from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db
+from .extensions import Model, db
+from .text.matching import ChangeKind  # what matching decides, stored per section
 
 
 def utcnow() -> datetime:
@@ -79,17 +80,7 @@ class VersionStatus(enum.StrEnum):
     FINAL = "final"
 
 
-class ChangeKind(enum.StrEnum):
-    """How a section relates to its predecessor in the previous version."""
-
-    UNCHANGED = "unchanged"
-    EDITED = "edited"
-    RENAMED = "renamed"
-    MOVED = "moved"
-    NEW = "new"
-
-
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,14 +131,14 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash and check_password_hash(self.password_hash, password))
 
     @property
     def groups(self) -> list[Group]:
         return [membership.group for membership in self.memberships]
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One log-in on one device. Log-out deletes it, deactivation and a new password end all
     of a person's: a copied session or remember-me cookie then no longer works."""
 
@@ -164,7 +155,7 @@ class LoginSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Group(db.Model):
+class Group(Model):
     """A region, workgroup, pilot site, the review group or an organisation."""
 
     __tablename__ = "groups"
@@ -181,7 +172,7 @@ class Group(db.Model):
     )
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "memberships"
 
     user_id: Mapped[int] = mapped_column(
@@ -204,7 +195,7 @@ document_groups = Table(
 )
 
 
-class Document(db.Model):
+class Document(Model):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,7 +216,7 @@ class Document(db.Model):
     )
 
 
-class Version(db.Model):
+class Version(Model):
     """One published dialogue version. Its source and sections never change after publication;
     only its status and closing date do."""
 
@@ -266,7 +257,7 @@ class Version(db.Model):
         return self.status
 
 
-class Section(db.Model):
+class Section(Model):
     """A numbered part of a version, with a key that stays the same across versions."""
 
     __tablename__ = "sections"
@@ -313,7 +304,7 @@ class Section(db.Model):
         return self.predecessor is not None and self.predecessor.content_hash != self.content_hash
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, when: log-ins, changes to people and groups, publications."""
 
     __tablename__ = "audit_events"
@@ -331,7 +322,7 @@ class AuditEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A reaction to a section, or to a passage in it, or a reply in its thread."""
 
     __tablename__ = "comments"
@@ -399,7 +390,7 @@ class Comment(db.Model):
         return self.quote_exact is not None
 
 
-class CommentRevision(db.Model):
+class CommentRevision(Model):
     """An earlier wording of an edited comment: edits stay traceable."""
 
     __tablename__ = "comment_revisions"
@@ -413,7 +404,7 @@ class CommentRevision(db.Model):
     comment: Mapped[Comment] = relationship(back_populates="revisions")
 
 
-class CommentReport(db.Model):
+class CommentReport(Model):
     """Someone asked the moderators to look at a comment."""
 
     __tablename__ = "comment_reports"

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import exc, select
 
 from . import audit
@@ -16,6 +16,7 @@ from .models import Document, Group, Section, User, Version, VersionStatus, Visi
 from .permissions import Action, can
 from .text.matching import PriorSection, match_sections
 from .text.sections import (
+    DEFAULT_MAX_SECTIONS,
     MarkdownError,
     ParsedDocument,
     parse_document,
@@ -50,7 +51,7 @@ def decode_upload(filename: str, data: bytes, max_bytes: int) -> str:
     """Check an uploaded file and return its text, or raise PublishError saying what is wrong."""
     if not filename.lower().endswith(ALLOWED_SUFFIXES):
         raise PublishError(
-            gettext(
+            lazy_gettext(
                 "Upload a Markdown file ending in .md (the file was called %(name)s).",
                 name=filename,
             )
@@ -61,7 +62,7 @@ def decode_upload(filename: str, data: bytes, max_bytes: int) -> str:
 def decode_source(data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise PublishError(
-            gettext(
+            lazy_gettext(
                 "The file is %(size)d KB; the limit is %(limit)d KB.",
                 size=len(data) // 1024,
                 limit=max_bytes // 1024,
@@ -72,21 +73,21 @@ def decode_source(data: bytes, max_bytes: int) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise PublishError(
-            gettext(
+            lazy_gettext(
                 "The file is not UTF-8 text (unreadable bytes on line %(line)d). Save it as "
                 "UTF-8 and try again.",
                 line=line,
             )
         ) from error
     if "\x00" in text:
-        raise PublishError(gettext("The file contains binary data; upload a Markdown text."))
+        raise PublishError(lazy_gettext("The file contains binary data; upload a Markdown text."))
     return text
 
 
 def validate_slug(slug: str) -> str:
     if not SLUG_PATTERN.match(slug) or len(slug) > 100:
         raise PublishError(
-            gettext(
+            lazy_gettext(
                 "A document's short name may contain only lowercase letters, digits and "
                 "hyphens (for example handelingskader-2027)."
             )
@@ -111,7 +112,7 @@ def create_document(session: DbSession, slug: str, title: str | None, owner: Use
     """A new document owned by ``owner``; refused when the short name is taken."""
     if session.scalar(select(Document.id).where(Document.slug == validate_slug(slug))):
         raise PublishError(
-            gettext("A document with the short name %(slug)s exists already.", slug=slug)
+            lazy_gettext("A document with the short name %(slug)s exists already.", slug=slug)
         )
     document = get_or_create_document(session, slug, title, owner)
     audit.record(session, owner, "document.created", document, document.title)
@@ -130,12 +131,14 @@ def update_settings(
     """Who may read the document, and who owns (publishes) it."""
     groups = list(session.scalars(select(Group).where(Group.id.in_(group_ids))))
     if visibility is Visibility.RESTRICTED and not groups:
-        raise PublishError(gettext("Choose at least one group for a restricted document."))
+        raise PublishError(lazy_gettext("Choose at least one group for a restricted document."))
     owner = session.get(User, owner_id) if owner_id else None
     if owner_id and (owner is None or not can(owner, Action.OWN_DOCUMENTS)):
-        raise PublishError(gettext("The owner must be an author."))
+        raise PublishError(lazy_gettext("The owner must be an author."))
     if owner is not document.owner and not can(actor, Action.ASSIGN_OWNER, document):
-        raise PublishError(gettext("Only an administrator can hand a document to someone else."))
+        raise PublishError(
+            lazy_gettext("Only an administrator can hand a document to someone else.")
+        )
     document.visibility, document.groups, document.owner = visibility, groups, owner
     audit.record(
         session, actor, "document.settings_changed", document, document.title,
@@ -150,12 +153,15 @@ def publish_version(
     source: str,
     meta: VersionMeta,
     publisher: User | None = None,
+    *,
+    max_sections: int = DEFAULT_MAX_SECTIONS,
 ) -> Version:
-    """Store ``source`` as the next version of ``document``; raise PublishError if refused."""
+    """Store ``source`` as the next version of ``document``; raise PublishError if refused.
+    ``max_sections``: the MAX_SECTIONS setting."""
     if not source.strip():
-        raise PublishError(gettext("The file is empty."))
+        raise PublishError(lazy_gettext("The file is empty."))
     try:
-        parsed = parse_document(source)
+        parsed = parse_document(source, max_sections)
     except MarkdownError as error:
         raise PublishError(str(error)) from error
     meta = _complete_meta(meta, parsed)
@@ -166,7 +172,9 @@ def publish_version(
         )
     ):
         raise PublishError(
-            gettext("This text is identical to a version already published; nothing was stored.")
+            lazy_gettext(
+                "This text is identical to a version already published; nothing was stored."
+            )
         )
     previous = session.scalar(
         select(Version)
@@ -194,7 +202,7 @@ def publish_version(
             session.flush()
     except (exc.IntegrityError, exc.OperationalError) as error:
         raise PublishConflict(
-            gettext(
+            lazy_gettext(
                 "Someone else published a version of this document at the same moment. "
                 "Reload the document to see it, then publish again if still needed."
             )
@@ -211,11 +219,11 @@ def _complete_meta(meta: VersionMeta, parsed: ParsedDocument) -> VersionMeta:
     front = parsed.front_matter
     label = meta.label or str(front.get("label") or "").strip()
     if not label:
-        raise PublishError(gettext("Give the version a label, such as 'Dialoogversie 2'."))
+        raise PublishError(lazy_gettext("Give the version a label, such as 'Dialoogversie 2'."))
     status = meta.status or _front_status(front.get("status"))
     closes_on = meta.closes_on or _front_date(front.get("closes"), "closes")
     if status is VersionStatus.OPEN and closes_on is None:
-        raise PublishError(gettext("A version open for feedback needs a closing date."))
+        raise PublishError(lazy_gettext("A version open for feedback needs a closing date."))
     summary = meta.summary if meta.summary is not None else str(front.get("summary") or "")
     published_at = meta.published_at
     if published_at is None and front.get("date"):
@@ -231,7 +239,7 @@ def _front_status(value: object) -> VersionStatus:
         return VersionStatus(str(value).strip().lower())
     except ValueError as error:
         raise PublishError(
-            gettext(
+            lazy_gettext(
                 "Unknown status '%(value)s' in the front matter; use draft, open, closed or final.",
                 value=value,
             )
@@ -245,7 +253,7 @@ def _front_date(value: object, field: str) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError as error:
         raise PublishError(
-            gettext(
+            lazy_gettext(
                 "The front matter's %(field)s must be a date written as 2027-03-01.", field=field
             )
         ) from error

@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
 
 from . import accounts, labels
+from .clock import local_today
 from .extensions import db, login_manager
 from .feedback import display
-from .i18n import local_today
 from .models import User
 from .permissions import Action, can, is_open_for_feedback
 from .views import account, admin, auth, compare, documents, errors, review, site

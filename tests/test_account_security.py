@@ -9,9 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from reviewhub import afterwards, create_app
+from reviewhub import create_app
 from reviewhub.models import AuditEvent, LoginSession, Role
 from reviewhub.samples import DEMO_PASSWORD
+from reviewhub.views import afterwards
 from reviewhub.views import auth as auth_views
 from tests.factories import Auth, user_with_role
 

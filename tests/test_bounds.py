@@ -22,13 +22,13 @@ from reviewhub.compare.blocks import diff_markdown
 from reviewhub.compare.docx import comparison_docx
 from reviewhub.compare.versions import compare_versions
 from reviewhub.config import load_config
-from reviewhub.models import ChangeKind, Version, VersionStatus
-from reviewhub.publishing import PublishError
+from reviewhub.models import ChangeKind, Role, Version, VersionStatus
+from reviewhub.publishing import PublishError, VersionMeta, publish_version
 from reviewhub.text import matching, sections, words
 from reviewhub.text.matching import match_sections, prior_sections
 from reviewhub.text.sections import MarkdownError, ParsedSection, make_markdown, parse_document
 from reviewhub.text.words import DELETE, EQUAL, INSERT, Diff, diff_counts, similarity, word_diff
-from tests.factories import make_document, publish
+from tests.factories import Auth, make_document, publish
 
 WORDS = [
     "de",
@@ -373,16 +373,23 @@ def test_more_sections_than_the_limit_are_refused_before_any_is_rendered(
 
 
 def test_publishing_takes_the_configured_limit_and_stores_nothing_when_refused(
-    app: Flask, session: Session
+    app: Flask, client: FlaskClient, session: Session
 ) -> None:
     document = make_document(session, "te-groot")
+    with pytest.raises(PublishError, match="has 4 sections"):
+        publish_version(session, document, numbered(4), VersionMeta(label="V"), max_sections=3)
+    session.commit()
+    Auth(client).login(Role.ADMIN)
     original = app.config["MAX_SECTIONS"]
-    app.config["MAX_SECTIONS"] = 3
+    app.config["MAX_SECTIONS"] = 3  # the form passes the setting on
     try:
-        with app.app_context(), pytest.raises(PublishError, match="heeft 4 secties"):
-            publish(session, document, numbered(4))
+        form = {"document": "te-groot", "source_text": numbered(4), "label": "Versie 1"}
+        response = client.post("/documents/publish", data=form)
     finally:
         app.config["MAX_SECTIONS"] = original
+    assert response.status_code == 400
+    assert "heeft 4 secties" in response.get_data(as_text=True)
+    session.refresh(document)
     assert document.versions == []
 
 

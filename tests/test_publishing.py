@@ -182,8 +182,8 @@ def test_two_simultaneous_publications_never_share_a_number(app, monkeypatch):
     barrier = threading.Barrier(2, timeout=10)
     original_parse = publishing.parse_document
 
-    def parse_then_wait(source: str):  # both threads have read the latest number by now
-        parsed = original_parse(source)
+    def parse_then_wait(source: str, *args):  # both threads have read the latest number by now
+        parsed = original_parse(source, *args)
         barrier.wait()
         return parsed
 

@@ -1,6 +1,6 @@
 """People and groups, and how they prove who they are. Each part is a module of its own: people,
-groups, credentials (passwords and one-time links), sessions (log-ins kept on the server),
-throttle (failed log-ins, reset mails) and errors. This module names their public functions,
+groups, credentials (passwords and one-time links), sessions (log-ins kept on the server)
+and errors. This module names their public functions,
 so that callers write ``accounts.create_person``."""
 
 from .credentials import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import hmac
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
-from flask_babel import gettext
+from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -59,49 +59,53 @@ def authenticate(session: DbSession, email: str, password: str) -> User | None:
 
 def check_new_password(password: str, repeated: str) -> None:
     if password != repeated:
-        raise AccountError(gettext("The two passwords are not the same."))
+        raise AccountError(lazy_gettext("The two passwords are not the same."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            gettext(
+            lazy_gettext(
                 "Choose a password of at least %(count)d characters.", count=MIN_PASSWORD_LENGTH
             )
         )
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"reviewhub-{purpose}")
+def _serializer(purpose: str, secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=f"reviewhub-{purpose}")
 
 
-def make_link_token(user: User, purpose: str) -> str:
-    """A signed token naming the user and their current credentials: setting a password
-    changes those, so a link works once."""
-    return _serializer(purpose).dumps([user.id, user.credentials_stamp])
+def make_link_token(user: User, purpose: str, *, secret: str) -> str:
+    """A token naming the user and their current credentials, signed with ``secret`` (the
+    app's SECRET_KEY): setting a password changes those, so a link works once."""
+    return _serializer(purpose, secret).dumps([user.id, user.credentials_stamp])
 
 
-def user_for_link(session: DbSession, token: str, purpose: str) -> User:
+def user_for_link(session: DbSession, token: str, purpose: str, *, secret: str) -> User:
     max_age = INVITATION_MAX_AGE if purpose == INVITATION else RESET_MAX_AGE
     try:
-        user_id, stamp = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
+        user_id, stamp = _serializer(purpose, secret).loads(
+            token, max_age=int(max_age.total_seconds())
+        )
     except SignatureExpired as error:
-        raise LinkError(gettext("This link has expired. Ask for a new one.")) from error
+        raise LinkError(lazy_gettext("This link has expired. Ask for a new one.")) from error
     except (BadSignature, ValueError, TypeError) as error:
         raise LinkError(_invalid_link()) from error
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise LinkError(_invalid_link())
     if not hmac.compare_digest(str(stamp), user.credentials_stamp):
-        raise LinkError(gettext("This link has been used already. Ask for a new one if needed."))
+        raise LinkError(
+            lazy_gettext("This link has been used already. Ask for a new one if needed.")
+        )
     return user
 
 
-def _invalid_link() -> str:
-    return gettext("This link is not valid. Check that you copied all of it.")
+def _invalid_link() -> LazyString:
+    return lazy_gettext("This link is not valid. Check that you copied all of it.")
 
 
 def set_password_from_link(
-    session: DbSession, token: str, purpose: str, password: str, repeated: str
+    session: DbSession, token: str, purpose: str, password: str, repeated: str, *, secret: str
 ) -> User:
-    user = user_for_link(session, token, purpose)
+    user = user_for_link(session, token, purpose, secret=secret)
     check_new_password(password, repeated)
     user.set_password(password)
     end_all_sessions(session, user)
@@ -109,11 +113,13 @@ def set_password_from_link(
     return user
 
 
-def password_reset_request(session: DbSession, email: str) -> tuple[User, str] | None:
+def password_reset_request(
+    session: DbSession, email: str, *, secret: str
+) -> tuple[User, str] | None:
     """The account and a reset token when the address belongs to an active account.
     The caller answers the same either way."""
     user = find_by_email(session, email)
     if user is None or not user.active:
         return None
     audit.record(session, None, "auth.password_reset_requested", user)
-    return user, make_link_token(user, PASSWORD_RESET)
+    return user, make_link_token(user, PASSWORD_RESET, secret=secret)

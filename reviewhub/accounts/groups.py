@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask_babel import gettext
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext
+from sqlalchemy import Select, func, select
 
 from .. import audit
 from ..dbtypes import DbSession
@@ -14,7 +12,7 @@ from .errors import AccountError
 from .people import clean
 
 
-def groups_query(search: str = "", kind: GroupKind | None = None) -> Any:
+def groups_query(search: str = "", kind: GroupKind | None = None) -> Select[Group]:
     query = select(Group).order_by(func.lower(Group.name))
     if search:
         query = query.where(func.lower(Group.name).like(f"%{search.strip().lower()}%"))
@@ -35,7 +33,7 @@ def save_group(
 ) -> Group:
     clash = session.scalar(select(Group).where(func.lower(Group.name) == clean(name).lower()))
     if clash is not None and clash is not group:
-        raise AccountError(gettext("There is already a group with this name."))
+        raise AccountError(lazy_gettext("There is already a group with this name."))
     created = group is None
     if group is None:
         group = Group(name=clean(name), kind=kind)

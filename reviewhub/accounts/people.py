@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import func, or_, select
 
 from .. import audit
@@ -34,7 +34,7 @@ def create_person(
     function: str = "",
 ) -> User:
     if find_by_email(session, email):
-        raise AccountError(gettext("There is already an account with this e-mail address."))
+        raise AccountError(lazy_gettext("There is already an account with this e-mail address."))
     person = User(
         name=clean(name),
         email=normalise_email(email),
@@ -62,10 +62,10 @@ def update_person(
 ) -> None:
     other = find_by_email(session, email)
     if other is not None and other.id != person.id:
-        raise AccountError(gettext("There is already an account with this e-mail address."))
+        raise AccountError(lazy_gettext("There is already an account with this e-mail address."))
     if person.id == actor.id and not (active and role_may(role, Action.MANAGE_PEOPLE)):
         raise AccountError(
-            gettext("You cannot take away your own administrator role or deactivate yourself.")
+            lazy_gettext("You cannot take away your own administrator role or deactivate yourself.")
         )
     set_role(session, actor, person, role)
     if active is not person.active:
@@ -102,7 +102,7 @@ def set_memberships(
     person.memberships = [m for m in person.memberships if m.group_id in wanted]
     for group_id in wanted - before.keys():
         if session.get(Group, group_id) is None:
-            raise AccountError(gettext("That group does not exist (any more)."))
+            raise AccountError(lazy_gettext("That group does not exist (any more)."))
         person.memberships.append(Membership(group_id=group_id))
     for membership in person.memberships:
         membership.coordinator = membership.group_id in coordinator_group_ids
@@ -212,7 +212,7 @@ def anonymise(session: DbSession, actor: User, person: User) -> None:
     """Remove what identifies ``person``; memberships stay, so what they wrote remains
     attributed to "former participant" of their group."""
     if person.id == actor.id:
-        raise AccountError(gettext("You cannot anonymise your own account."))
+        raise AccountError(lazy_gettext("You cannot anonymise your own account."))
     audit.record(session, actor, "person.anonymised", person)
     end_all_sessions(session, person)
     person.name = ""

@@ -60,7 +60,9 @@ def publish_command(
         summary = summary_file.read_text(encoding="utf-8") if summary_file else None
         document = get_or_create_document(db.session, slug, title)
         meta = VersionMeta(label, VersionStatus(status) if status else None, closes, summary)
-        version = publish_version(db.session, document, source, meta)
+        version = publish_version(
+            db.session, document, source, meta, max_sections=current_app.config["MAX_SECTIONS"]
+        )
     except (PublishError, UnicodeDecodeError) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

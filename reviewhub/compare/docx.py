@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
 from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Length
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from flask_babel import gettext
@@ -71,7 +72,10 @@ class _Body:
         self._document = document
         self._end = document.element.body.get_or_add_sectPr()
         section = document.sections[-1]
-        self._width = section.page_width - section.left_margin - section.right_margin
+        width, left, right = section.page_width, section.left_margin, section.right_margin
+        if width is None or left is None or right is None:  # python-docx's template has them
+            raise ValueError("the Word template's last section has no page width or margins")
+        self._width = Length(width - left - right)
 
     def add_paragraph(self) -> Paragraph:
         element = OxmlElement("w:p")

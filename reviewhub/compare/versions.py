@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple, TypeVar
 
-from flask_babel import gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import aliased
 
@@ -281,7 +281,7 @@ def compare_versions(session: DbSession, first: Version, second: Version) -> Com
     """Compare two versions of one document, always the older with the newer (whatever the
     order given); raise CompareError for versions of different documents."""
     if first.document_id != second.document_id:
-        raise CompareError(gettext("Only versions of the same document can be compared."))
+        raise CompareError(lazy_gettext("Only versions of the same document can be compared."))
     old, new = sorted((first, second), key=lambda version: version.number)
     return _CACHE.get((_identity(old), _identity(new)), lambda: _compare(session, old, new))
 

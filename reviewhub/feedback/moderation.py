@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_babel import gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from .. import audit
@@ -23,10 +23,10 @@ def _document_of(comment: Comment) -> Document:
 
 def hide_comment(session: DbSession, moderator: User, comment: Comment, reason: str) -> None:
     if not can(moderator, Action.MODERATE, _document_of(comment)):
-        raise FeedbackError(gettext("Only moderators can hide reactions."))
+        raise FeedbackError(lazy_gettext("Only moderators can hide reactions."))
     reason = (reason or "").strip()
     if not reason:
-        raise FeedbackError(gettext("Give a reason for hiding the reaction."))
+        raise FeedbackError(lazy_gettext("Give a reason for hiding the reaction."))
     comment.hidden_reason = reason[:MAX_REASON_LENGTH]
     comment.hidden_at, comment.hidden_by_id = datetime.now(UTC), moderator.id
     _resolve_reports(comment)
@@ -35,14 +35,14 @@ def hide_comment(session: DbSession, moderator: User, comment: Comment, reason: 
 
 def restore_comment(session: DbSession, moderator: User, comment: Comment) -> None:
     if not can(moderator, Action.MODERATE, _document_of(comment)):
-        raise FeedbackError(gettext("Only moderators can restore reactions."))
+        raise FeedbackError(lazy_gettext("Only moderators can restore reactions."))
     comment.hidden_at = comment.hidden_by_id = comment.hidden_reason = None
     audit.record(session, moderator, "comment.restored", comment)
 
 
 def approve_comment(session: DbSession, moderator: User, comment: Comment) -> None:
     if not can(moderator, Action.MODERATE, _document_of(comment)):
-        raise FeedbackError(gettext("Only moderators can approve reactions."))
+        raise FeedbackError(lazy_gettext("Only moderators can approve reactions."))
     comment.state = CommentState.PUBLISHED
     _resolve_reports(comment)
     audit.record(session, moderator, "comment.approved", comment)
@@ -50,10 +50,10 @@ def approve_comment(session: DbSession, moderator: User, comment: Comment) -> No
 
 def report_comment(session: DbSession, reporter: User, comment: Comment, reason: str) -> None:
     if not can(reporter, Action.REPORT_COMMENT, comment):
-        raise FeedbackError(gettext("You cannot report this reaction."))
+        raise FeedbackError(lazy_gettext("You cannot report this reaction."))
     reason = (reason or "").strip()
     if not reason:
-        raise FeedbackError(gettext("Say briefly what is wrong with the reaction."))
+        raise FeedbackError(lazy_gettext("Say briefly what is wrong with the reaction."))
     session.add(CommentReport(comment=comment, reporter=reporter, reason=reason[:1000]))
     audit.record(session, reporter, "comment.reported", comment, reason[:200])
 
@@ -65,7 +65,7 @@ def _resolve_reports(comment: Comment) -> None:
 
 def set_premoderation(session: DbSession, moderator: User, document: Document, on: bool) -> None:
     if not can(moderator, Action.MODERATE, document):
-        raise FeedbackError(gettext("Only moderators can switch pre-moderation."))
+        raise FeedbackError(lazy_gettext("Only moderators can switch pre-moderation."))
     if document.premoderation is not on:
         document.premoderation = on
         audit.record(

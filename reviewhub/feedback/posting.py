@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_babel import gettext
+from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from ..dbtypes import DbSession
@@ -73,10 +74,10 @@ def post_comment(
     proposed = normalised_text(new.proposed_text) or None
     if proposed and (anchor is None or new.kind is not CommentKind.SUGGESTION):
         raise FeedbackError(
-            gettext("New wording can only be proposed in a suggestion on a selected passage.")
+            lazy_gettext("New wording can only be proposed in a suggestion on a selected passage.")
         )
     if parent is None and new.kind is None:
-        raise FeedbackError(gettext("Choose what kind of reaction this is."))
+        raise FeedbackError(lazy_gettext("Choose what kind of reaction this is."))
     document = section.version.document
     comment = Comment(
         section=section,
@@ -94,7 +95,7 @@ def post_comment(
         client_token=new.client_token,
     )
     if comment.visibility is CommentVisibility.GROUP and group is None:
-        raise FeedbackError(gettext("A reaction for your group only needs a group."))
+        raise FeedbackError(lazy_gettext("A reaction for your group only needs a group."))
     if anchor is not None:
         comment.quote_exact, comment.quote_prefix, comment.quote_suffix = (
             anchor.exact, anchor.prefix, anchor.suffix
@@ -105,8 +106,8 @@ def post_comment(
     return comment
 
 
-def _closed_message(version: Version) -> str:
-    return gettext(
+def _closed_message(version: Version) -> LazyString:
+    return lazy_gettext(
         "Reacting to %(label)s is not possible (any more): the version is not open for "
         "feedback, or your account may not react.",
         label=version.label,
@@ -124,10 +125,10 @@ def normalised_text(text: str | None) -> str:
 def _checked_body(body: str) -> str:
     body = normalised_text(body)
     if not body:
-        raise FeedbackError(gettext("Write your reaction."))
+        raise FeedbackError(lazy_gettext("Write your reaction."))
     if len(body) > MAX_BODY_LENGTH:
         raise FeedbackError(
-            gettext(
+            lazy_gettext(
                 "Your reaction has %(count)d characters; at most %(limit)d fit. Shorten it "
                 "and send it again: your text is kept below.",
                 count=len(body),
@@ -146,12 +147,12 @@ def _checked_group(
             return None
         if not any(can(author, Action.REACT_FOR_GROUP, m.group) for m in author.memberships):
             raise FeedbackError(
-                gettext("You are not in a group yet; ask an administrator to add you.")
+                lazy_gettext("You are not in a group yet; ask an administrator to add you.")
             )
-        raise FeedbackError(gettext("Choose on behalf of which group you react."))
+        raise FeedbackError(lazy_gettext("Choose on behalf of which group you react."))
     group = next((m.group for m in author.memberships if m.group_id == group_id), None)
     if group is None or not can(author, Action.REACT_FOR_GROUP, group):
-        raise FeedbackError(gettext("You can only react on behalf of your own groups."))
+        raise FeedbackError(lazy_gettext("You can only react on behalf of your own groups."))
     return group
 
 
@@ -178,15 +179,15 @@ def edit_comment(
     comment.edited_at = datetime.now(UTC)
 
 
-def why_not_editable(comment: Comment) -> str:
+def why_not_editable(comment: Comment) -> LazyString:
     """Why its author may not edit ``comment`` (``can`` only says that they may not)."""
     if comment.is_hidden:
-        return gettext("A moderator has hidden this reaction, so it can no longer be edited.")
-    return gettext("This reaction can no longer be changed: someone replied, or it is closed.")
+        return lazy_gettext("A moderator has hidden this reaction, so it can no longer be edited.")
+    return lazy_gettext("This reaction can no longer be changed: someone replied, or it is closed.")
 
 
 def delete_comment(session: DbSession, actor: User, comment: Comment) -> None:
     """Soft delete: the thread keeps its place and its replies."""
     if not can(actor, Action.DELETE_COMMENT, comment):
-        raise FeedbackError(gettext("You cannot delete this reaction."))
+        raise FeedbackError(lazy_gettext("You cannot delete this reaction."))
     comment.deleted_at = datetime.now(UTC)

@@ -10,9 +10,7 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
-from .. import accounts, audit
-from ..accounts import throttle
-from ..dbtypes import DbSession
+from .. import accounts
 from ..models import User
 from . import mail
 
@@ -28,25 +26,17 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 def invitation_mail(person: User) -> tuple[EmailMessage, str]:
     """The invitation message for ``person`` and the fresh link in it."""
-    token = accounts.make_link_token(person, accounts.INVITATION)
+    token = accounts.make_link_token(
+        person, accounts.INVITATION, secret=current_app.config["SECRET_KEY"]
+    )
     link = external_url("auth.accept_invitation", token=token)
     with force_locale(person.language):
         subject = gettext("Your invitation to ReviewHub")
         return _link_mail("mail/invitation.txt", person, link, subject), link
 
 
-def password_reset_mail(session: DbSession, email: str) -> EmailMessage | None:
-    """The reset mail to send when ``email`` belongs to an active account, at most a few per
-    hour per account (so nobody can flood a mailbox with them); None otherwise. The caller
-    commits, then sends."""
-    found = accounts.password_reset_request(session, email)
-    if found is None:
-        return None
-    user, token = found
-    if throttle.RESET_MAILS.exceeded(str(user.id)):
-        audit.record(session, None, "auth.password_reset_throttled", user)
-        return None
-    throttle.RESET_MAILS.count(str(user.id))
+def password_reset_mail(user: User, token: str) -> EmailMessage:
+    """The message with the reset link of ``token``, in the person's language."""
     link = external_url("auth.reset_password", token=token)
     with force_locale(user.language):
         return _link_mail("mail/password_reset.txt", user, link, gettext("Set a new password"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -33,10 +34,13 @@ def send(message: EmailMessage) -> None:
     takes longer because an account exists (no enumeration through timing)."""
     config = current_app.config
     if config.get("SMTP_HOST"):
-        settings = {
-            key: config.get(key)
-            for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS")
-        }
+        settings = _SmtpSettings(
+            host=str(config["SMTP_HOST"]),
+            port=int(config.get("SMTP_PORT") or 25),
+            username=str(config.get("SMTP_USERNAME") or ""),
+            password=str(config.get("SMTP_PASSWORD") or ""),
+            starttls=bool(config.get("SMTP_STARTTLS")),
+        )
         threading.Thread(target=_deliver, args=(message, settings), daemon=True).start()
         return
     outbox = Path(config["MAIL_OUTBOX"])
@@ -46,13 +50,24 @@ def send(message: EmailMessage) -> None:
     log.info("Mail to %s (%s) written to %s", message["To"], message["Subject"], path)
 
 
-def _deliver(message: EmailMessage, settings: dict[str, object]) -> None:
+@dataclass(frozen=True)
+class _SmtpSettings:
+    """The mail server, read from the configuration before the request ends."""
+
+    host: str
+    port: int
+    username: str
+    password: str
+    starttls: bool
+
+
+def _deliver(message: EmailMessage, settings: _SmtpSettings) -> None:
     try:
-        with smtplib.SMTP(str(settings["SMTP_HOST"]), int(settings["SMTP_PORT"] or 25)) as smtp:
-            if settings["SMTP_STARTTLS"]:
+        with smtplib.SMTP(settings.host, settings.port) as smtp:
+            if settings.starttls:
                 smtp.starttls()
-            if settings["SMTP_USERNAME"]:
-                smtp.login(str(settings["SMTP_USERNAME"]), str(settings["SMTP_PASSWORD"]))
+            if settings.username:
+                smtp.login(settings.username, settings.password)
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException):
         log.exception("Could not send mail to %s", message["To"])

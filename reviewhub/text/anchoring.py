@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext
+from flask_babel import lazy_gettext
 
 CONTEXT_LENGTH = 32
 MAX_QUOTE_LENGTH = 2000
@@ -35,7 +35,7 @@ def normalise_quote(quote: str) -> str:
 
 def anchor_at(text: str, start: int, end: int) -> Anchor:
     if not 0 <= start < end <= len(text):
-        raise AnchorError(gettext("The selected passage lies outside this section."))
+        raise AnchorError(lazy_gettext("The selected passage lies outside this section."))
     return Anchor(
         exact=text[start:end],
         prefix=text[max(0, start - CONTEXT_LENGTH) : start],
@@ -57,15 +57,15 @@ def locate(
     ``start``. Raise AnchorError when it does not occur at all."""
     exact = normalise_quote(exact)
     if not exact:
-        raise AnchorError(gettext("Choose the passage you react to."))
+        raise AnchorError(lazy_gettext("Choose the passage you react to."))
     if len(exact) > MAX_QUOTE_LENGTH:
         raise AnchorError(
-            gettext("A passage may be at most %(count)d characters.", count=MAX_QUOTE_LENGTH)
+            lazy_gettext("A passage may be at most %(count)d characters.", count=MAX_QUOTE_LENGTH)
         )
     occurrences = _occurrences(text, exact)
     if not occurrences:
         raise AnchorError(
-            gettext("The passage does not occur in this section. Copy the words exactly.")
+            lazy_gettext("The passage does not occur in this section. Copy the words exactly.")
         )
     best = max(
         occurrences,

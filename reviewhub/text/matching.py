@@ -9,6 +9,7 @@ section is classified: moved (other parent, or out of order among its siblings),
 
 from __future__ import annotations
 
+import enum
 import re
 from bisect import bisect_left
 from collections import defaultdict, deque
@@ -16,7 +17,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..models import ChangeKind
 from .sections import ParsedSection, slugify
 from .words import WorkBudget, similarity, similarity_bound
 
@@ -36,6 +36,16 @@ RARE_POSTINGS = 4
 # (see words.DIFF_BASE_WORK; about three seconds): ordinary versions need a small part.
 SIMILARITY_WORK = 5_000_000
 _WORD = re.compile(r"\w+")
+
+
+class ChangeKind(enum.StrEnum):
+    """How a section relates to its predecessor in the previous version."""
+
+    UNCHANGED = "unchanged"
+    EDITED = "edited"
+    RENAMED = "renamed"
+    MOVED = "moved"
+    NEW = "new"
 
 
 @dataclass(frozen=True)
@@ -290,8 +300,9 @@ def _assign_keys(
     next_suffix: dict[str, int] = {}
     for index, section in enumerate(new):
         if keys[index] is None:
-            keys[index] = _fresh_key(section.heading, taken, next_suffix)
-            taken.add(keys[index])
+            key = _fresh_key(section.heading, taken, next_suffix)
+            keys[index] = key
+            taken.add(key)
     return [key for key in keys if key is not None]
 
 

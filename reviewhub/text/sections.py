@@ -17,8 +17,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import yaml
-from flask import current_app, has_app_context
-from flask_babel import gettext
+from flask_babel import lazy_gettext
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -30,7 +29,7 @@ _KEY_ATTRIBUTE = re.compile(r"\s*\{#(" + KEY_PATTERN + r")\}\s*$")
 PREAMBLE_KEY = "preamble"
 # What one version may hold. Real frameworks stay far below these; past them, publishing and
 # the pages that show a version kept a worker busy for minutes and ran to tens of megabytes.
-# The number of sections is a setting (MAX_SECTIONS); this is its default.
+# The number of sections is a setting (MAX_SECTIONS, passed in by the caller); its default.
 DEFAULT_MAX_SECTIONS = 2_000
 MAX_TABLE_COLUMNS = 64
 # Cells of all tables together, counting the empty cells that fill up a row with fewer cells
@@ -106,10 +105,10 @@ class _Heading:
     inline: Token
 
 
-def parse_document(source: str, max_sections: int | None = None) -> ParsedDocument:
+def parse_document(source: str, max_sections: int = DEFAULT_MAX_SECTIONS) -> ParsedDocument:
     """Parse ``source`` (front matter optional) into sections; raise MarkdownError if unusable,
     or larger than a version may be (checked before the costly rendering of each section).
-    ``max_sections``: by default the application's MAX_SECTIONS setting."""
+    ``max_sections``: the application's MAX_SECTIONS setting, which the caller passes on."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     env: dict[str, Any] = {}
     tokens = _MD.parse(source, env)
@@ -117,7 +116,7 @@ def parse_document(source: str, max_sections: int | None = None) -> ParsedDocume
     front_matter, body_start = _front_matter(tokens)
     content = "\n".join(lines[body_start:]).strip("\n")
     if not content.strip():
-        raise MarkdownError(gettext("The document has no text after its front matter."))
+        raise MarkdownError(lazy_gettext("The document has no text after its front matter."))
 
     headings = [
         _Heading(t.map[0], t.map[1], int(t.tag[1]), tokens[i + 1])
@@ -131,11 +130,11 @@ def parse_document(source: str, max_sections: int | None = None) -> ParsedDocume
     first_heading_line = headings[0].start if headings else len(lines)
     if not headings or "\n".join(lines[body_start:first_heading_line]).strip():
         spans.append((None, body_start, first_heading_line))
-    for index, heading in enumerate(headings):
+    for index, found in enumerate(headings):
         end = headings[index + 1].start if index + 1 < len(headings) else len(lines)
-        spans.append((heading, heading.end, end))
+        spans.append((found, found.end, end))
 
-    _check_size(tokens, len(spans), max_sections or _max_sections())
+    _check_size(tokens, len(spans), max_sections)
     citations = _footnote_citations(tokens, [start for _, start, _ in spans])
     _check_repeated_footnotes(lines, citations, footnote_ranges, len(source))
     footnote_lines = _lines_in(footnote_ranges.values())
@@ -169,18 +168,11 @@ def parse_document(source: str, max_sections: int | None = None) -> ParsedDocume
     return document
 
 
-def _max_sections() -> int:
-    """The MAX_SECTIONS setting, or its default outside an application (tests, scripts)."""
-    if not has_app_context():
-        return DEFAULT_MAX_SECTIONS
-    return int(current_app.config.get("MAX_SECTIONS", DEFAULT_MAX_SECTIONS))
-
-
 def _check_size(tokens: list[Token], sections: int, max_sections: int) -> None:
     """Refuse a version larger than the limits above, before anything costly is done."""
     if sections > max_sections:
         raise MarkdownError(
-            gettext(
+            lazy_gettext(
                 "The document has %(count)d sections; a version may have at most %(limit)d.",
                 count=sections,
                 limit=max_sections,
@@ -190,7 +182,7 @@ def _check_size(tokens: list[Token], sections: int, max_sections: int) -> None:
     depth = _deepest_nesting(tokens)
     if depth > MAX_NESTING:
         raise MarkdownError(
-            gettext(
+            lazy_gettext(
                 "Lists and quotes are nested %(depth)d levels deep; at most %(limit)d levels "
                 "are allowed.",
                 depth=depth,
@@ -208,7 +200,7 @@ def _check_tables(tokens: list[Token]) -> None:
             cells, columns = cells + 1, columns + 1
             if columns > MAX_TABLE_COLUMNS:
                 raise MarkdownError(
-                    gettext(
+                    lazy_gettext(
                         "A table has more than %(limit)d columns; a table may have at most "
                         "%(limit)d.",
                         limit=MAX_TABLE_COLUMNS,
@@ -216,7 +208,7 @@ def _check_tables(tokens: list[Token]) -> None:
                 )
     if cells > MAX_TABLE_CELLS:
         raise MarkdownError(
-            gettext(
+            lazy_gettext(
                 "The tables have %(count)d cells in all (a row with fewer cells is filled up "
                 "to its table's columns); a version may have at most %(limit)d.",
                 count=cells,
@@ -252,7 +244,7 @@ def _check_repeated_footnotes(
     )
     if repeated > max(MAX_REPEATED_FOOTNOTES, source_length):
         raise MarkdownError(
-            gettext(
+            lazy_gettext(
                 "A footnote is shown under every section that cites it, which would repeat "
                 "%(size)d KB of footnote text; at most %(limit)d KB may be repeated.",
                 size=repeated // 1024,
@@ -268,12 +260,12 @@ def _front_matter(tokens: list[Token]) -> tuple[dict[str, Any], int]:
         data = yaml.safe_load(tokens[0].content) or {}
     except yaml.YAMLError as error:
         raise MarkdownError(
-            gettext(
+            lazy_gettext(
                 "The front matter between the --- lines is not valid YAML: %(error)s", error=error
             )
         ) from error
     if not isinstance(data, dict):
-        raise MarkdownError(gettext("The front matter must be a list of 'name: value' lines."))
+        raise MarkdownError(lazy_gettext("The front matter must be a list of 'name: value' lines."))
     return data, tokens[0].map[1]
 
 
@@ -346,7 +338,7 @@ def _check_unique_keys(sections: list[ParsedSection]) -> None:
             continue
         if key in seen:
             raise MarkdownError(
-                gettext(
+                lazy_gettext(
                     "The key {#%(key)s} is used by both '%(first)s' and '%(second)s'; "
                     "each key may appear once.",
                     key=key,

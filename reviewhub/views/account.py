@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -42,17 +42,17 @@ class ProfileForm(FlaskForm):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 @keeps_input
-def profile() -> Any:
+def profile() -> ResponseReturnValue:
     require(Action.EDIT_PROFILE, current_user)
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         accounts.update_profile(
             db.session,
             current_user,
-            name=form.name.data,
-            organisation=form.organisation.data,
-            function=form.function.data,
-            sector=form.sector.data,
+            name=form.name.data or "",
+            organisation=form.organisation.data or "",
+            function=form.function.data or "",
+            sector=form.sector.data or "",
             language=form.language.data,
         )
         db.session.commit()

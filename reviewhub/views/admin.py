@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
+from sqlalchemy import Select
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -22,6 +25,7 @@ from ..permissions import Action
 from .helpers import (
     MAX_ID,
     CheckboxesField,
+    add_error,
     display_name,
     enum_arg,
     int_arg,
@@ -83,7 +87,7 @@ def _search_text() -> str:
     return request.args.get("q", "").strip()[:100]
 
 
-def _paginate(query: Any, per_page: int = PAGE_SIZE) -> Any:
+def _paginate(query: Select[Any], per_page: int = PAGE_SIZE) -> Pagination:
     """One page of ``query`` as the ``page`` argument asks; past the end, an empty page."""
     # Capped so that the offset still fits the database; so far is past the end anyway.
     page = min(int_arg("page") or 1, MAX_ID // per_page)
@@ -125,22 +129,23 @@ def _person_form(person: User | None) -> PersonForm:
 
 @bp.route("/people/new", methods=["GET", "POST"])
 @keeps_input
-def new_person() -> Any:
+def new_person() -> ResponseReturnValue:
     require(Action.MANAGE_PEOPLE)
     form = _person_form(None)
     if form.validate_on_submit():
         try:
             person = accounts.create_person(
-                db.session, current_user, name=form.name.data, email=form.email.data,
-                role=Role(form.role.data), organisation=form.organisation.data,
-                function=form.function.data,
+                db.session, current_user, name=form.name.data or "",
+                email=form.email.data or "", role=Role(form.role.data),
+                organisation=form.organisation.data or "", function=form.function.data or "",
             )  # fmt: skip
             accounts.set_memberships(
-                db.session, current_user, person, form.groups.data, form.coordinates.data
-            )
+                db.session, current_user, person, form.groups.data or [],
+                form.coordinates.data or [],
+            )  # fmt: skip
         except accounts.AccountError as error:
             db.session.rollback()
-            form.email.errors.append(str(error))
+            add_error(form.email, str(error))
         else:
             return _send_invitation(person)
     return render_template("admin/person_form.html", form=form, person=None), (
@@ -158,20 +163,21 @@ def _send_invitation(person: User) -> str:
 
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])
 @keeps_input
-def edit_person(person_id: int) -> Any:
+def edit_person(person_id: int) -> ResponseReturnValue:
     require(Action.MANAGE_PEOPLE)
     person = db.get_or_404(User, person_id)
     form = _person_form(person)
     if form.validate_on_submit():
         try:
             accounts.update_person(
-                db.session, current_user, person, name=form.name.data, email=form.email.data,
-                role=Role(form.role.data), active=form.active.data,
-                organisation=form.organisation.data, function=form.function.data,
+                db.session, current_user, person, name=form.name.data or "",
+                email=form.email.data or "", role=Role(form.role.data), active=form.active.data,
+                organisation=form.organisation.data or "", function=form.function.data or "",
             )  # fmt: skip
             accounts.set_memberships(
-                db.session, current_user, person, form.groups.data, form.coordinates.data
-            )
+                db.session, current_user, person, form.groups.data or [],
+                form.coordinates.data or [],
+            )  # fmt: skip
         except accounts.AccountError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -185,7 +191,7 @@ def edit_person(person_id: int) -> Any:
 
 
 @bp.post("/people/<int:person_id>/invitation")
-def reinvite(person_id: int) -> Any:
+def reinvite(person_id: int) -> ResponseReturnValue:
     require(Action.MANAGE_PEOPLE)
     person = db.get_or_404(User, person_id)
     if person.anonymised_at is not None or not person.active:
@@ -195,7 +201,7 @@ def reinvite(person_id: int) -> Any:
 
 
 @bp.post("/people/<int:person_id>/anonymise")
-def anonymise(person_id: int) -> Any:
+def anonymise(person_id: int) -> ResponseReturnValue:
     require(Action.MANAGE_PEOPLE)
     person = db.get_or_404(User, person_id)
     form = AnonymiseForm()
@@ -232,7 +238,7 @@ def groups() -> str:
 @bp.route("/groups/new", methods=["GET", "POST"], defaults={"group_id": None})
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 @keeps_input
-def edit_group(group_id: int | None) -> Any:
+def edit_group(group_id: int | None) -> ResponseReturnValue:
     require(Action.MANAGE_GROUPS)
     group = db.get_or_404(Group, group_id) if group_id is not None else None
     form = GroupForm(obj=group)
@@ -242,13 +248,13 @@ def edit_group(group_id: int | None) -> Any:
     if form.validate_on_submit():
         try:
             saved = accounts.save_group(
-                db.session, current_user, group, name=form.name.data,
+                db.session, current_user, group, name=form.name.data or "",
                 kind=GroupKind(form.kind.data), description=form.description.data or "",
                 active=form.active.data,
             )  # fmt: skip
         except accounts.AccountError as error:
             db.session.rollback()
-            form.name.errors.append(str(error))
+            add_error(form.name, str(error))
         else:
             db.session.commit()
             flash(_("The group %(name)s is saved.", name=saved.name), "success")

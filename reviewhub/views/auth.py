@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
@@ -18,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -25,16 +24,17 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from .. import accounts, afterwards, audit
-from ..accounts import throttle
+from .. import accounts, audit
 from ..extensions import db, limiter
 from ..models import User
 from ..notifications import accounts as accountmail
 from ..notifications import mail
-from .helpers import keeps_input
+from . import afterwards, throttle
+from .helpers import add_error, keeps_input
 from .safety import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -71,17 +71,17 @@ def _address_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])  # guessing across many accounts from one place
 @keeps_input
-def login() -> Any:
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        account = accounts.normalise_email(form.email.data)
+        account = accounts.normalise_email(form.email.data or "")
         here = (account, get_remote_address())
         known_device = _device_mark(account) in _known_devices()
         if throttle.FAILED_LOGINS_HERE.exceeded(*here) or (
             not known_device and throttle.FAILED_LOGINS_ANYWHERE.exceeded(account)
         ):
             return _throttled(form, here, account)
-        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is not None:
             throttle.FAILED_LOGINS_HERE.clear(*here)
             _log_in(user, remember=bool(form.remember.data))
@@ -93,22 +93,23 @@ def login() -> Any:
         db.session.commit()  # the failed attempt's audit entry
         throttle.FAILED_LOGINS_HERE.count(*here)
         throttle.FAILED_LOGINS_ANYWHERE.count(account)
-        form.password.errors.append(_("That e-mail address and password do not match."))
+        add_error(form.password, _("That e-mail address and password do not match."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
-def _throttled(form: LoginForm, here: tuple[str, str], account: str) -> Any:
+def _throttled(form: LoginForm, here: tuple[str, str], account: str) -> ResponseReturnValue:
     """The form again, e-mail kept, saying how long to wait: a back-off, not a lock-out."""
     wait = throttle.FAILED_LOGINS_HERE.seconds_left(*here)
     if not throttle.FAILED_LOGINS_HERE.exceeded(*here):
         wait = throttle.FAILED_LOGINS_ANYWHERE.seconds_left(account)
     minutes = max(1, -(-wait // 60))
-    form.password.errors.append(
+    add_error(
+        form.password,
         _(
             "Too many attempts to log in to this account. Try again in %(minutes)s, or ask "
             "for a new password.",
             minutes=ngettext("%(num)d minute", "%(num)d minutes", minutes),
-        )
+        ),
     )
     page = render_template("auth/login.html", form=form)
     return page, 429, {"Retry-After": str(wait)}
@@ -134,7 +135,7 @@ def _known_devices() -> list[str]:
     return [str(mark) for mark in marks] if isinstance(marks, list) else []
 
 
-def _remember_device(response: Response, account: str) -> None:
+def _remember_device(response: BaseResponse, account: str) -> None:
     mark = _device_mark(account)
     marks = [mark] + [m for m in _known_devices() if m != mark]
     response.set_cookie(
@@ -163,7 +164,7 @@ def _new_csrf_token() -> None:
 
 
 @bp.post("/logout")
-def logout() -> Any:
+def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         audit.record(db.session, current_user, "auth.logout", current_user)
         accounts.end_session(db.session, current_user.get_id())
@@ -177,7 +178,7 @@ def logout() -> Any:
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
 @keeps_input
-def forgot_password() -> Any:
+def forgot_password() -> ResponseReturnValue:
     form = ForgotForm()
     if form.validate_on_submit():
         # The same work and the same answer whether or not the address has an account: the
@@ -195,38 +196,53 @@ def forgot_password() -> Any:
 
 
 def _mail_reset_link(email: str) -> None:
-    message = accountmail.password_reset_mail(db.session, email)
+    """Mail a reset link when ``email`` belongs to an active account, at most a few per hour
+    per account, so that nobody can flood a mailbox with them."""
+    found = accounts.password_reset_request(
+        db.session, email, secret=current_app.config["SECRET_KEY"]
+    )
+    if found is None:
+        return
+    user, token = found
+    if throttle.RESET_MAILS.exceeded(str(user.id)):
+        audit.record(db.session, None, "auth.password_reset_throttled", user)
+        db.session.commit()
+        return
+    throttle.RESET_MAILS.count(str(user.id))
+    message = accountmail.password_reset_mail(user, token)
     db.session.commit()
-    if message is not None:  # only after the commit, as every mail
-        mail.send(message)
+    mail.send(message)  # only after the commit, as every mail
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @keeps_input
-def accept_invitation(token: str) -> Any:
+def accept_invitation(token: str) -> ResponseReturnValue:
     return _password_from_link(token, accounts.INVITATION)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @keeps_input
-def reset_password(token: str) -> Any:
+def reset_password(token: str) -> ResponseReturnValue:
     return _password_from_link(token, accounts.PASSWORD_RESET)
 
 
-def _password_from_link(token: str, purpose: str) -> Any:
+def _password_from_link(token: str, purpose: str) -> ResponseReturnValue:
     try:
-        person = accounts.user_for_link(db.session, token, purpose)
+        person = accounts.user_for_link(
+            db.session, token, purpose, secret=current_app.config["SECRET_KEY"]
+        )
     except accounts.LinkError as error:
         return render_template("auth/link_error.html", message=str(error)), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             accounts.set_password_from_link(
-                db.session, token, purpose, form.password.data, form.repeated.data
-            )
+                db.session, token, purpose, form.password.data or "", form.repeated.data or "",
+                secret=current_app.config["SECRET_KEY"],
+            )  # fmt: skip
         except accounts.AccountError as error:
             db.session.rollback()
-            form.password.errors.append(str(error))
+            add_error(form.password, str(error))
         else:
             logout_user()
             _log_in(person, remember=False)

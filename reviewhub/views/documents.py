@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import (
@@ -109,7 +110,7 @@ def settings(slug: str) -> Any:
         try:
             update_settings(
                 db.session, current_user, doc, visibility=Visibility(form.visibility.data),
-                group_ids=form.groups.data, owner_id=owner_id,
+                group_ids=form.groups.data or [], owner_id=owner_id,
             )  # fmt: skip
         except PublishError as error:
             db.session.rollback()
@@ -261,10 +262,13 @@ def _publish_from_form(form: PublishForm) -> Version:
         closes_on=form.closes_on.data,
         summary=form.summary.data or None,
     )
-    return publish_version(db.session, document, source, meta, publisher=current_user)
+    return publish_version(
+        db.session, document, source, meta, publisher=current_user,
+        max_sections=current_app.config["MAX_SECTIONS"],
+    )  # fmt: skip
 
 
-def _toc(sections: list[Section]) -> list[dict[str, Any]]:
+def _toc(sections: Sequence[Section]) -> list[dict[str, Any]]:
     """Nest the sections for the table of contents."""
     roots: list[dict[str, Any]] = []
     nodes: dict[int, dict[str, Any]] = {}

@@ -3,9 +3,8 @@ was typed, an unknown host refused without a page, a NUL character refused."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, Response, abort, current_app, g, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -18,9 +17,9 @@ def _refuse_nul() -> None:
         abort(400)
 
 
-def _stale_form(error: CSRFError) -> Any:
+def _stale_form(error: CSRFError) -> ResponseReturnValue:
     view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "keeps_input", False):
+    if view is not None and getattr(view, "keeps_input", False):
         g.stale_form = True
         try:
             response = make_response(view(**(request.view_args or {})))
@@ -31,13 +30,13 @@ def _stale_form(error: CSRFError) -> Any:
     return _http_error(error)
 
 
-def _untrusted_host(error: SecurityError) -> Any:
+def _untrusted_host(error: SecurityError) -> Response:
     """A request for a host this service does not answer to (TRUSTED_HOSTS): no page, since
     no address on it may be built for that host."""
     return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
 
 
-def _http_error(error: HTTPException) -> Any:
+def _http_error(error: HTTPException) -> tuple[str, int]:
     return render_template("errors/error.html", error=error), error.code or 500
 
 

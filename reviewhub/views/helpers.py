@@ -4,7 +4,7 @@ template helpers (asset URLs, display names, page links). No blueprint imports a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -12,10 +12,13 @@ from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from flask import abort, current_app, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import SelectMultipleField
-from wtforms.fields.choices import SelectChoice
+from wtforms import Field, SelectMultipleField
+
+# SelectChoice is new in WTForms 3.3; types-WTForms still describes 3.2.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import login_manager
@@ -23,6 +26,7 @@ from ..models import User
 from ..permissions import Action, can
 
 E = TypeVar("E", bound=Enum)
+V = TypeVar("V", bound=Callable[..., ResponseReturnValue])
 
 
 # The largest number a database integer column holds (BIGINT, SQLite's INTEGER): a larger id
@@ -86,6 +90,12 @@ def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, str(label)) for value, label in pairs]
 
 
+def add_error(field: Field, message: str) -> None:
+    """Show ``message`` at ``field``, as if its validation had found it (a field's errors are
+    a tuple until it is validated, a list after)."""
+    field.errors = [*field.errors, message]
+
+
 class CheckboxesField(SelectMultipleField):
     """A multiple choice shown as checkboxes: usable by keyboard and screen reader alike."""
 
@@ -108,7 +118,7 @@ def deny() -> NoReturn:
     abort(403)
 
 
-def keeps_input(view: Any) -> Any:
+def keeps_input(view: V) -> V:
     """Mark a form view that re-renders itself, input kept, when its form went stale."""
-    view.keeps_input = True
+    view.__dict__["keeps_input"] = True  # read by errors._stale_form; wrappers copy it
     return view

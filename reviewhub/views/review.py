@@ -20,7 +20,7 @@ from ..feedback import posting, queries
 from ..feedback.errors import FeedbackError
 from ..models import Comment, CommentKind, CommentVisibility, Document, Section, Version
 from ..permissions import Action, can
-from .helpers import deny, keeps_input, require
+from .helpers import add_error, deny, keeps_input, require
 from .loading import load_version
 from .reactions import CommentForm, ReplyForm, comment_form, feedback_context
 
@@ -63,7 +63,7 @@ def _new_comment(form: CommentForm) -> posting.NewComment:
     passage = None
     if (form.quote.data or "").strip():
         passage = posting.Passage(
-            exact=form.quote.data,
+            exact=form.quote.data or "",
             prefix=form.quote_prefix.data or "",
             suffix=form.quote_suffix.data or "",
             start=form.quote_start.data,
@@ -137,7 +137,7 @@ def reply(comment_id: int) -> Any:
             answer = posting.post_comment(db.session, current_user, parent.section, new, parent)
         except FeedbackError as error:
             db.session.rollback()
-            form.body.errors.append(str(error))
+            add_error(form.body, str(error))
         else:
             db.session.commit()
             flash(_posted_message(answer), "success")
@@ -153,18 +153,18 @@ def edit(comment_id: int) -> Any:
     if not can(current_user, Action.EDIT_COMMENT, comment):
         if comment.is_hidden and comment.author_id == current_user.id:
             # Its author had an edit link a moment ago: say why it is gone.
-            flash(posting.why_not_editable(comment), "error")
+            flash(str(posting.why_not_editable(comment)), "error")
             return redirect(_comment_url(comment))
         deny()
     form = EditForm(obj=comment)
     if form.validate_on_submit():
         try:
             posting.edit_comment(
-                db.session, current_user, comment, form.body.data, form.proposed_text.data
+                db.session, current_user, comment, form.body.data or "", form.proposed_text.data
             )
         except FeedbackError as error:
             db.session.rollback()
-            form.body.errors.append(str(error))
+            add_error(form.body, str(error))
         else:
             db.session.commit()
             flash(_("Your changes are saved."), "success")

@@ -158,7 +158,9 @@ def url_values(live_app: Flask) -> dict[str, Any]:
         values = {
             "reader": reader.id,
             "group": db.session.scalar(select(Group.id).order_by(Group.id).limit(1)),
-            "invitation": accounts.make_link_token(invited, accounts.INVITATION),
+            "invitation": accounts.make_link_token(
+                invited, accounts.INVITATION, secret=live_app.config["SECRET_KEY"]
+            ),
         }
         db.session.remove()
     return values

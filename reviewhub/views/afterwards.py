@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, after_this_request, current_app, has_request_context
 
-from .extensions import db
+from ..extensions import db
 
 log = logging.getLogger(__name__)
 
