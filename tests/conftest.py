@@ -1,6 +1,7 @@
 """Shared fixtures: one database per run (SQLite, or PostgreSQL when
 REVIEWHUB_TEST_DATABASE_URL is set), built by the real migrations and loaded with the sample
-documents once; every test runs inside a transaction that is rolled back afterwards."""
+documents once; every test runs inside a transaction that is rolled back afterwards. The
+translation catalogues are compiled first, so a plain ``pytest`` on a fresh clone reads Dutch."""
 
 from __future__ import annotations
 
@@ -15,11 +16,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import MetaData, create_engine
 from sqlalchemy.orm import Session
 
+import reviewhub
 from reviewhub import create_app
 from reviewhub.extensions import db, limiter
-from tests.factories import Auth, Outbox, sample_database
+from tests.factories import DOCUMENTS, Auth, Outbox, compile_catalogues, sample_database
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = Path(reviewhub.__file__).resolve().parent / "translations"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test: the catalogues ``make test`` would have compiled."""
+    compile_catalogues(TRANSLATIONS)
 
 
 class _ClosingClient(FlaskClient):
@@ -57,7 +64,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret",
             "BASE_URL": "http://localhost",
             "WTF_CSRF_ENABLED": False,
-            "SAMPLE_DOCUMENTS_DIR": str(PROJECT_ROOT / "documents"),
+            "SAMPLE_DOCUMENTS_DIR": str(DOCUMENTS),
         }
     )
     app.test_client_class = _ClosingClient

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,11 @@ from email.policy import default
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+from uuid import uuid4
 
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -19,12 +24,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reviewhub.extensions import db
-from reviewhub.models import Document, Role, User
+from reviewhub.feedback.posting import NewComment
+from reviewhub.models import (
+    CommentKind,
+    Document,
+    Group,
+    Membership,
+    Role,
+    Section,
+    User,
+    Version,
+)
 from reviewhub.publishing import VersionMeta, get_or_create_document, publish_version
 from reviewhub.samples import DEMO_PASSWORD, ensure_demo_accounts, load_documents
 
 SAMPLE_SLUG = "handelingskader-veiligheidsteams"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = PROJECT_ROOT / "documents"  # the sample documents
+DATA = Path(__file__).resolve().parent / "data"  # cases shared by tests in every sub-package
 
 
 class Auth:
@@ -61,6 +78,44 @@ def user_with_role(session: Session, role: Role) -> User:
     return session.scalars(select(User).where(User.email == Auth.EMAILS[role])).one()
 
 
+def make_user(session: Session, email: str, role: Role, *groups: Group) -> User:
+    """Another account besides the demo ones, a member of ``groups``."""
+    user = User(email=email, name=email.partition("@")[0].title(), role=role)
+    user.memberships.extend(Membership(group=group) for group in groups)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def sample_section(session: Session, number: int = 3, key: str = "veiligheid") -> Section:
+    """A section of the sample document; its version 3 is open for feedback until 1 March
+    2027, version 2 is closed."""
+    return session.scalars(
+        select(Section)
+        .join(Version)
+        .join(Document)
+        .where(Document.slug == SAMPLE_SLUG, Version.number == number, Section.key == key)
+    ).one()
+
+
+def group_named(session: Session, name: str = "Regio Twente") -> Group:
+    """A demo group: the partner is in Regio Twente and Proeftuin Utrecht, the reviewer in the
+    review group, the author in Werkgroep Veiligheidsplan; nobody is in Regio Noord-Holland
+    Noord."""
+    return session.scalars(select(Group).where(Group.name == name)).one()
+
+
+def reaction(
+    body: str = "Wat bedoelt u hiermee?",
+    kind: CommentKind | None = CommentKind.QUESTION,
+    group: Group | None = None,
+    **fields: Any,
+) -> NewComment:
+    """What a reaction form sends, with a fresh form token unless one is given."""
+    fields.setdefault("client_token", uuid4().hex)
+    return NewComment(kind, body, group_id=group.id if group else None, **fields)
+
+
 class Outbox:
     """The messages the mail module wrote to a folder, oldest first."""
 
@@ -88,7 +143,7 @@ def sample_database(app: Flask) -> Iterator[Flask]:
     accounts committed; its connections are closed afterwards."""
     with app.app_context():
         upgrade()
-        load_documents(db.session, PROJECT_ROOT / "documents")
+        load_documents(db.session, DOCUMENTS)
         ensure_demo_accounts(db.session)
         db.session.commit()
         db.session.remove()
@@ -97,3 +152,36 @@ def sample_database(app: Flask) -> Iterator[Flask]:
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def compile_catalogues(folder: Path) -> list[Path]:
+    """Compile each ``<locale>/LC_MESSAGES/messages.po`` whose ``.mo`` is missing or older, as
+    ``make translations`` (``pybabel compile --use-fuzzy``) does: fuzzy translations are
+    used, and a catalogue marked fuzzy as a whole is compiled too. Return the files written.
+
+    The ``.mo`` is written to a temporary file and renamed, so a run that starts meanwhile
+    never reads half a catalogue. A catalogue with errors (say, a placeholder the
+    translation lacks) stops the run, as it stops ``make test``."""
+    written = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as handle:
+            catalogue = read_po(handle, locale=po.parent.parent.name)
+        errors = [
+            f"{po}:{message.lineno}: {error}"
+            for message, message_errors in catalogue.check()
+            for error in message_errors
+        ]
+        if errors:
+            raise pytest.UsageError("Cannot compile the catalogue:\n" + "\n".join(errors))
+        temporary = mo.with_name(f".{mo.stem}-{os.getpid()}.mo")  # git ignores it too
+        try:
+            with temporary.open("wb") as handle:
+                write_mo(handle, catalogue, use_fuzzy=True)
+            temporary.replace(mo)
+        finally:
+            temporary.unlink(missing_ok=True)
+        written.append(mo)
+    return written

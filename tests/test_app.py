@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from sqlalchemy import text
 
 from reviewhub import create_app
 from reviewhub.extensions import db
+from tests.factories import compile_catalogues
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "reviewhub" / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
@@ -88,3 +92,51 @@ def test_the_catalogue_holds_every_string_in_the_source(tmp_path):
         wanted = {message.id for message in read_po(handle) if message.id}
     present = {message.id for message in _catalogue() if message.id}
     assert sorted(wanted - present, key=str) == []
+
+
+# Compiling the catalogue at the start of the run (tests/conftest.py) -------------------------
+
+
+def _catalogue_in(
+    folder: Path, translation: str, *, fuzzy: bool = False, original: str = "Write your reaction."
+) -> Path:
+    po = folder / "nl" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True, exist_ok=True)
+    flag = "#, fuzzy\n" if fuzzy else ""
+    po.write_text(
+        f'msgid ""\nmsgstr "Language: nl\\n"\n\n{flag}msgid "{original}"\nmsgstr "{translation}"\n',
+        encoding="utf-8",
+    )
+    return po
+
+
+def _translated(mo: Path) -> str:
+    with mo.open("rb") as handle:
+        return Translations(handle).gettext("Write your reaction.")
+
+
+def test_a_missing_or_outdated_catalogue_is_compiled_and_a_current_one_left_alone(tmp_path):
+    po = _catalogue_in(tmp_path, "Schrijf uw reactie.")
+    mo = po.with_suffix(".mo")
+    assert compile_catalogues(tmp_path) == [mo]
+    assert _translated(mo) == "Schrijf uw reactie."
+    assert compile_catalogues(tmp_path) == []  # up to date
+    _catalogue_in(tmp_path, "Schrijf hier uw reactie.")
+    later = mo.stat().st_mtime + 10
+    os.utime(po, (later, later))
+    assert compile_catalogues(tmp_path) == [mo]
+    assert _translated(mo) == "Schrijf hier uw reactie."
+    assert {path.name for path in mo.parent.iterdir()} == {"messages.po", "messages.mo"}
+
+
+def test_fuzzy_translations_are_used_as_pybabel_compile_use_fuzzy_does(tmp_path):
+    po = _catalogue_in(tmp_path, "Schrijf uw reactie.", fuzzy=True)
+    compile_catalogues(tmp_path)
+    assert _translated(po.with_suffix(".mo")) == "Schrijf uw reactie."
+
+
+def test_a_catalogue_with_errors_stops_the_run_and_writes_nothing(tmp_path):
+    po = _catalogue_in(tmp_path, "%(aantal)d tekens", original="%(count)d characters")
+    with pytest.raises(pytest.UsageError, match="aantal"):
+        compile_catalogues(tmp_path)
+    assert not po.with_suffix(".mo").exists()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
@@ -24,9 +23,9 @@ from reviewhub.publishing import (
     publish_version,
     removed_sections,
 )
-from tests.factories import SAMPLE_SLUG, make_document, publish
+from tests.factories import DATA, SAMPLE_SLUG, make_document, publish
 
-EXPECTED = yaml.safe_load((Path(__file__).parent / "data" / "expected_mapping.yml").read_text())
+EXPECTED = yaml.safe_load((DATA / "expected_mapping.yml").read_text())
 
 
 def sample_version(session: Session, number: int) -> Version:

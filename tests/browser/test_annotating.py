@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from reviewhub.models import Role
 from tests.browser.helpers import assert_accessible
 from tests.factories import SAMPLE_SLUG
-from tests.test_leaks import LENGTH_CASES
+from tests.feedback.test_leaks import LENGTH_CASES
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,5 @@
-"""Accounts: log-in, invitations, forgotten passwords, profiles, privacy, administration."""
+"""Accounts through the pages: log-in, invitations, forgotten passwords, profiles, privacy,
+administration. The `user` commands are tested in tests/cli/test_users.py."""
 
 from __future__ import annotations
 
@@ -339,26 +340,3 @@ def test_audit_log_lists_and_filters_events(client, auth, session):
     assert "group.created" in page and "Werkgroep Nieuw" in page
     assert "<code>auth.login</code>" not in page
     assert "auth.login" in client.get("/admin/audit").get_data(as_text=True)
-
-
-# Command line -------------------------------------------------------------------------------
-
-
-def test_cli_creates_invites_and_sets_roles(app, session, outbox):
-    runner = app.test_cli_runner()
-    created = runner.invoke(
-        args=["user", "create", "eerste@example.org", "--name", "Eerste Beheerder",
-              "--role", "admin", "--password", "een goed wachtwoord"],
-    )  # fmt: skip
-    assert created.exit_code == 0, created.output
-    invited = runner.invoke(
-        args=["user", "invite", "tweede@example.org", "--name", "Tweede", "--role", "partner"]
-    )
-    assert invited.exit_code == 0 and "http://localhost/invitation/" in invited.output
-    assert outbox.messages[-1]["To"] == "tweede@example.org"
-    role = runner.invoke(args=["user", "set-role", "tweede@example.org", "reviewer"])
-    assert role.exit_code == 0, role.output
-    person = session.scalars(select(User).where(User.email == "tweede@example.org")).one()
-    assert person.role is Role.REVIEWER
-    missing = runner.invoke(args=["user", "invite", "onbekend@example.org"])
-    assert missing.exit_code != 0 and "Er is geen account" in missing.output

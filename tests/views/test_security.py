@@ -11,7 +11,7 @@ from reviewhub import create_app
 from reviewhub.extensions import db
 from reviewhub.models import AuditEvent, Comment, Role
 from tests.factories import Auth
-from tests.test_routes import CASES, partner_question
+from tests.views.test_routes import CASES, partner_question
 
 
 def _token(client, url: str = "/login") -> str:

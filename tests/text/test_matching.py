@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import yaml
 
 from reviewhub.text.matching import MatchResult, PriorSection, match_sections, prior_sections
 from reviewhub.text.sections import ParsedSection, parse_document
+from tests.factories import DATA, DOCUMENTS
 
-DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"
-EXPECTED = yaml.safe_load((Path(__file__).parent / "data" / "expected_mapping.yml").read_text())
+EXPECTED = yaml.safe_load((DATA / "expected_mapping.yml").read_text())
 
 
 @dataclass

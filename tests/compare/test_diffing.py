@@ -5,7 +5,6 @@ summary, history)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -26,9 +25,9 @@ from reviewhub.compare.versions import CompareError, compare_versions, section_h
 from reviewhub.models import Document, Version
 from reviewhub.text.sections import parse_document
 from reviewhub.text.words import EQUAL, INSERT, word_diff
-from tests.factories import SAMPLE_SLUG, make_document, publish
+from tests.factories import DOCUMENTS, SAMPLE_SLUG, make_document, publish
 
-SAMPLE = Path(__file__).resolve().parent.parent / "documents" / SAMPLE_SLUG
+SAMPLE = DOCUMENTS / SAMPLE_SLUG
 
 
 def diff(old: str, new: str):

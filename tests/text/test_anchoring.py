@@ -1,14 +1,14 @@
 """Passage anchors: the same cases the browser's annotate.js is tested against."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from reviewhub.text.anchoring import AnchorError, anchor_at, locate
 from reviewhub.text.sections import plain_text
+from tests.factories import DATA
 
-CASES = json.loads((Path(__file__).parent / "data" / "anchoring_cases.json").read_text())["cases"]
+CASES = json.loads((DATA / "anchoring_cases.json").read_text())["cases"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from reviewhub.feedback.posting import normalised_text
 from reviewhub.models import Comment, Role
 from tests.factories import SAMPLE_SLUG, Auth
-from tests.test_feedback import KEY, OPEN, comments, group_id, page, react, reply
+from tests.feedback.test_reacting_pages import KEY, OPEN, comments, group_id, page, react, reply
 
 QUOTE = "altijd voor"  # words in the section the reactions are about
 

@@ -11,12 +11,6 @@ from reviewhub.models import ChangeKind, Document, User, Version, VersionStatus
 from tests.factories import SAMPLE_SLUG
 
 
-@pytest.fixture
-def cli(app, session):
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
-
-
 def test_publish_creates_the_document_and_reports(cli, session, tmp_path: Path):
     source = tmp_path / "kader.md"
     source.write_text("Inleiding.\n\n# Een\n\nTekst.\n", encoding="utf-8")
