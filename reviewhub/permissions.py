@@ -154,9 +154,9 @@ def _may_read_comment(person: User | None, comment: Comment) -> bool:
     if comment.state is CommentState.PENDING and not (own or _is_moderator(person)):
         return False
     if comment.visibility is CommentVisibility.GROUP:
-        in_group = person is not None and any(
-            m.group_id == comment.group_id for m in person.memberships
-        )
+        # A reply speaks for its author, not for the group: the thread's group reads it.
+        group_id = comment.parent.group_id if comment.parent is not None else comment.group_id
+        in_group = person is not None and any(m.group_id == group_id for m in person.memberships)
         return own or in_group or _is_moderator(person)
     return True
 

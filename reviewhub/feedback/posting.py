@@ -94,7 +94,8 @@ def post_comment(
         official=parent is not None and can(author, Action.REPLY_OFFICIALLY, section.version),
         client_token=new.client_token,
     )
-    if comment.visibility is CommentVisibility.GROUP and group is None:
+    # A reply takes its thread's visibility; the thread's group decides who reads it.
+    if comment.visibility is CommentVisibility.GROUP and group is None and parent is None:
         raise FeedbackError(lazy_gettext("A reaction for your group only needs a group."))
     if anchor is not None:
         comment.quote_exact, comment.quote_prefix, comment.quote_suffix = (

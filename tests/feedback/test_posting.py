@@ -278,17 +278,13 @@ def test_a_reaction_of_an_author_is_not_official(session, people, section):
     assert not post_comment(session, people[Role.AUTHOR], section, reaction()).official
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a reply has no group, so post_comment refuses any reply to a group-only "
-    "reaction ('needs a group'); the reply page answers 400 too",
-)
 def test_a_reply_keeps_the_visibility_of_its_thread(session, people, partner, section):
     parent = question(session, partner, section, visibility=CommentVisibility.GROUP)
     new = reaction("Dank.", kind=None, visibility=CommentVisibility.PUBLIC)
     reply = post_comment(session, people[Role.REVIEWER], section, new, parent)
-    assert reply.visibility is CommentVisibility.GROUP
+    assert reply.visibility is CommentVisibility.GROUP and reply.group is None
     assert not can(people[Role.READER], Action.READ_COMMENT, reply)
+    assert can(partner, Action.READ_COMMENT, reply)  # the thread's group reads the answer
 
 
 # A form sent twice ----------------------------------------------------------------------------

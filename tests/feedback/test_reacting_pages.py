@@ -440,3 +440,18 @@ def test_the_page_names_form_fields_as_the_server_reads_them(client, auth, sessi
     assert names >= {f"s{target.id}-{name}" for name in expected}
     tokens = re.findall(r'name="s\d+-client_token"[^>]*value="([0-9a-f]{32})"', html)
     assert len(tokens) == len(set(tokens)) > 1  # every copy has its own token
+
+
+def test_the_review_group_answers_a_reaction_for_the_group_only(client, auth, session):
+    auth.login(Role.PARTNER)
+    react(client, session, visibility="group", body="Alleen voor onze regio.")
+    (question,) = comments(session)
+    auth.logout()
+    auth.login(Role.REVIEWER)
+    assert reply(client, question, body="Antwoord aan de regio.").status_code == 302
+    auth.logout()
+    auth.login(Role.PARTNER)
+    assert "Antwoord aan de regio." in page(client)  # the region reads the answer
+    auth.logout()
+    auth.login(Role.READER)
+    assert "Antwoord aan de regio." not in page(client)
