@@ -13,26 +13,19 @@ from reviewhub.models import (
     AuditEvent,
     Comment,
     CommentState,
-    Document,
     Group,
     Role,
     Section,
-    Version,
     VersionStatus,
 )
-from tests.factories import SAMPLE_SLUG, user_with_role
+from tests.factories import SAMPLE_SLUG, sample_section, user_with_role
 
 OPEN = f"/documents/{SAMPLE_SLUG}/v/3"  # Dialoogversie 3 is open until 1 March 2027
 KEY = "veiligheid"
 
 
 def section(session, number: int = 3, key: str = KEY) -> Section:
-    return session.scalars(
-        select(Section)
-        .join(Version)
-        .join(Document)
-        .where(Document.slug == SAMPLE_SLUG, Version.number == number, Section.key == key)
-    ).one()
+    return sample_section(session, number, key)
 
 
 def group_id(session, name: str = "Regio Twente") -> int:
