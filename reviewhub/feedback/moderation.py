@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from .. import audit
 from ..dbtypes import DbSession
@@ -74,18 +74,20 @@ def set_premoderation(session: DbSession, moderator: User, document: Document, o
         )  # fmt: skip
 
 
-def moderation_queue(session: DbSession, document: Document) -> list[Comment]:
-    """Reactions waiting for approval, and reported ones not yet looked at."""
-    return list(
-        session.scalars(
-            select(Comment)
-            .join(Section, Comment.section_id == Section.id)
-            .join(Version, Section.version_id == Version.id)
-            .where(Version.document_id == document.id)
-            .where(
-                (Comment.state == CommentState.PENDING)
-                | Comment.reports.any(CommentReport.resolved_at.is_(None))
-            )
-            .order_by(Comment.created_at)
+def moderation_queue_query(document: Document) -> Select[Comment]:
+    """Reactions waiting for approval, and reported ones not yet looked at, oldest first."""
+    return (
+        select(Comment)
+        .join(Section, Comment.section_id == Section.id)
+        .join(Version, Section.version_id == Version.id)
+        .where(Version.document_id == document.id)
+        .where(
+            (Comment.state == CommentState.PENDING)
+            | Comment.reports.any(CommentReport.resolved_at.is_(None))
         )
+        .order_by(Comment.created_at)
     )
+
+
+def moderation_queue(session: DbSession, document: Document) -> list[Comment]:
+    return list(session.scalars(moderation_queue_query(document)))

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from ..dbtypes import DbSession
@@ -79,19 +79,22 @@ def thread_count(threads: list[Thread]) -> int:
     return sum(1 + len(thread.replies) for thread in threads)
 
 
-def comments_by(session: DbSession, author: User) -> list[Comment]:
-    """Everything ``author`` wrote, newest first, for /me/feedback."""
-    return list(
-        session.scalars(
-            select(Comment)
-            .where(Comment.author_id == author.id)
-            .options(
-                selectinload(Comment.section).selectinload(Section.version),
-                selectinload(Comment.replies),
-            )
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
+def comments_by_query(author: User) -> Select[Comment]:
+    """Everything ``author`` wrote, newest first, for /me/feedback: a statement that a page
+    or an API can page through."""
+    return (
+        select(Comment)
+        .where(Comment.author_id == author.id)
+        .options(
+            selectinload(Comment.section).selectinload(Section.version),
+            selectinload(Comment.replies),
         )
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
+
+
+def comments_by(session: DbSession, author: User) -> list[Comment]:
+    return list(session.scalars(comments_by_query(author)))
 
 
 def groups_reacting(session: DbSession, viewer: Any, version: Version) -> list[Group]:
