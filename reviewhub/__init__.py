@@ -34,6 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # load the web layer.
     from . import cli, database, i18n, security, web
 
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     db.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

@@ -1,15 +1,27 @@
-"""Engine settings that make SQLite a sound embedded database."""
+"""Engine settings that make SQLite a sound embedded database, and PostgreSQL's pool robust.
+
+SQLite: a request that will write (POST and the like) begins its transaction with
+``BEGIN IMMEDIATE``, so it waits its turn for the write lock (the busy timeout) instead of
+reading first and failing at its first write, which no waiting can save. What fails all the
+same is tried again (transactions.retrying)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import Engine, event
 
 from .extensions import db
+from .transactions import SAFE_METHODS
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """PostgreSQL: test a pooled connection before use, so a restarted server or a dropped
+    connection costs a reconnect, not an error."""
+    return {} if database_url.startswith("sqlite") else {"pool_pre_ping": True}
 
 
 def configure_engine(app: Flask) -> None:
@@ -33,4 +45,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _will_write() else "BEGIN")
+
+
+def _will_write() -> bool:
+    return has_request_context() and request.method not in SAFE_METHODS

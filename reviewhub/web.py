@@ -3,9 +3,11 @@ globals and error handlers. It imports the views; nothing in views/ imports it."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
@@ -16,6 +18,7 @@ from .extensions import db, login_manager
 from .feedback import display
 from .models import User
 from .permissions import Action, can, is_open_for_feedback
+from .transactions import retrying
 from .views import account, admin, auth, compare, documents, errors, review, site
 from .views.helpers import MAX_ID, asset_url, display_name, page_url
 
@@ -33,6 +36,11 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
     for blueprint in (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp):
         app.register_blueprint(blueprint)
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static":  # a busy database is tried again before anyone sees it
+            # Flask types a view as sync or async; every view here is sync.
+            sync_view: Callable[..., ResponseReturnValue] = view  # type: ignore[assignment]
+            app.view_functions[endpoint] = retrying(sync_view)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Log in to continue.")

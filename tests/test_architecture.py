@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reviewhub"
 
 # Lower layers never import higher ones. Within a layer any import is fine (no circle, below).
 LAYERS: list[tuple[str, ...]] = [
-    ("clock", "dbtypes", "extensions", "text"),
+    ("clock", "dbtypes", "extensions", "transactions", "text"),
     ("models",),
     ("permissions", "audit", "labels"),
     ("publishing", "compare", "feedback", "accounts"),

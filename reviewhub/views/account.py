@@ -9,19 +9,18 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import accounts, audit
 from ..extensions import db
 from ..permissions import Action
-from .helpers import keeps_input, options, require
+from .helpers import Form, keeps_input, options, require
 
 bp = Blueprint("account", __name__, url_prefix="/me")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
     function = StringField(

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
-from flask_wtf import FlaskForm
 from sqlalchemy import Select
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -25,6 +24,7 @@ from ..permissions import Action
 from .helpers import (
     MAX_ID,
     CheckboxesField,
+    Form,
     add_error,
     display_name,
     enum_arg,
@@ -46,7 +46,7 @@ def require_login() -> None:
     """Every admin page needs a log-in; each view then checks its own permission."""
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"))
@@ -59,21 +59,21 @@ class PersonForm(FlaskForm):
     active = BooleanField(_l("Account active"), default=True)
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"))
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     active = BooleanField(_l("Group active"), default=True)
 
 
-class AnonymiseForm(FlaskForm):
+class AnonymiseForm(Form):
     confirm = BooleanField(
         _l("I understand: name, e-mail address and profile are erased for good."),
         validators=[DataRequired(_l("Tick the box to confirm."))],
     )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, after_this_request, current_app, has_request_context
 
 from ..extensions import db
+from ..transactions import retrying
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def after_response(work: Callable[..., None], *args: Any) -> None:
 def _run(app: Flask, work: Callable[..., None], args: tuple[Any, ...]) -> None:
     with app.app_context():
         try:
-            work(*args)
+            retrying(work)(*args)
         except Exception:  # the person has their answer already: log, never raise
             db.session.rollback()
             log.exception("Work after the response failed: %s", work.__name__)

@@ -22,7 +22,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField, EmailField, PasswordField
@@ -34,23 +33,23 @@ from ..models import User
 from ..notifications import accounts as accountmail
 from ..notifications import mail
 from . import afterwards, throttle
-from .helpers import add_error, keeps_input
+from .helpers import Form, add_error, keeps_input
 from .safety import safe_next_url
 
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=200)],

@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -42,7 +41,7 @@ from ..publishing import (
     removed_sections,
     update_settings,
 )
-from .helpers import CheckboxesField, keeps_input, options, require
+from .helpers import CheckboxesField, Form, keeps_input, options, require
 from .loading import load_document, load_version
 from .reactions import feedback_context
 
@@ -74,7 +73,7 @@ def document(slug: str) -> Any:
     return render_template("documents/document.html", document=doc, versions=versions)
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     visibility = RadioField(_l("Who may read this document"))
     groups = CheckboxesField(_l("Groups with access"), coerce=int)
     owner = SelectField(_l("Owner (author who publishes its versions)"), coerce=int)
@@ -156,7 +155,7 @@ def version_source(slug: str, number: int) -> Response:
     )
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     document = SelectField(_l("Document"), validate_choice=False)
     new_slug = StringField(
         _l("Short name for the web address"),

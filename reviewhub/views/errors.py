@@ -1,12 +1,30 @@
 """Error pages and odd input: every HTTP error as a page, a stale form shown again with what
-was typed, an unknown host refused without a page, a NUL character refused."""
+was typed, a form the busy database could not save shown again with what was typed, an
+unknown host refused without a page, a NUL character refused."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, current_app, g, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, SecurityError
+from sqlalchemy import exc
+from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
+
+from ..extensions import db
+from ..transactions import SAFE_METHODS, is_transient
+
+BUSY_RETRY_AFTER_S = 5
 
 
 def _refuse_nul() -> None:
@@ -30,6 +48,25 @@ def _stale_form(error: CSRFError) -> ResponseReturnValue:
     return _http_error(error)
 
 
+def _busy(error: exc.DBAPIError) -> ResponseReturnValue:
+    """The database stayed busy through every attempt (transactions.retrying): the form again with
+    what was typed, and a request to send it once more; never a bare 500."""
+    if not is_transient(error):
+        raise error
+    db.session.rollback()
+    flash(_("It is very busy: this could not be saved just now. Please send it again."), "error")
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.method not in SAFE_METHODS and getattr(view, "keeps_input", False):
+        assert view is not None
+        g.write_failed = True  # views.helpers.Form: no form validates, so nothing is written
+        response = make_response(view(**(request.view_args or {})))
+    else:
+        response = make_response(_http_error(ServiceUnavailable()))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
+
+
 def _untrusted_host(error: SecurityError) -> Response:
     """A request for a host this service does not answer to (TRUSTED_HOSTS): no page, since
     no address on it may be built for that host."""
@@ -45,3 +82,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _stale_form)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SecurityError, _untrusted_host)
+    app.register_error_handler(exc.DBAPIError, _busy)

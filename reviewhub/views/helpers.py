@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms import Field, SelectMultipleField
 
 # SelectChoice is new in WTForms 3.3; types-WTForms still describes 3.2.
@@ -101,6 +102,16 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class Form(FlaskForm):
+    """Every form of the site. Once the busy database made a write fail for good, the view is
+    shown again with what was typed: no form validates then, so nothing is written twice."""
+
+    def validate_on_submit(self, extra_validators: Any = None) -> bool:
+        if g.get("write_failed"):
+            return False
+        return bool(super().validate_on_submit(extra_validators))
 
 
 def require(action: Action, obj: Any = None) -> None:

@@ -11,7 +11,6 @@ from flask import get_template_attribute, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -21,10 +20,10 @@ from ..feedback import queries
 from ..labels import COMMENT_KIND
 from ..models import Comment, CommentKind, CommentVisibility, Section, Version
 from ..permissions import Action, can
-from .helpers import enum_arg, int_arg, options
+from .helpers import Form, enum_arg, int_arg, options
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     kind = RadioField(_l("What kind of reaction"), validators=[Optional()])
     body = TextAreaField(
         _l("Your reaction"),
@@ -51,7 +50,7 @@ class CommentForm(FlaskForm):
     client_token = HiddenField()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = TextAreaField(_l("Your reply"))
     client_token = HiddenField()
 

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
@@ -20,19 +19,19 @@ from ..feedback import posting, queries
 from ..feedback.errors import FeedbackError
 from ..models import Comment, CommentKind, CommentVisibility, Document, Section, Version
 from ..permissions import Action, can
-from .helpers import add_error, deny, keeps_input, require
+from .helpers import Form, add_error, deny, keeps_input, require
 from .loading import load_version
 from .reactions import CommentForm, ReplyForm, comment_form, feedback_context
 
 bp = Blueprint("review", __name__)
 
 
-class EditForm(FlaskForm):
+class EditForm(Form):
     body = TextAreaField(_l("Your reaction"))
     proposed_text = TextAreaField(_l("Proposed new wording (optional)"))
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = StringField(_l("Reason"), validators=[Length(max=1000)])
 
 
