@@ -58,7 +58,20 @@ def make_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.add_render_rule("heading_open", _render_body_heading)
     md.add_render_rule("heading_close", _render_body_heading)
+    md.add_render_rule("th_open", _render_aligned_cell)
+    md.add_render_rule("td_open", _render_aligned_cell)
     return md.enable("table").use(footnote_plugin).use(front_matter_plugin)
+
+
+def _render_aligned_cell(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """A column aligned in Markdown (``| --: |``) gets a class, not markdown-it's style
+    attribute: the Content Security Policy refuses inline styles, so the alignment was lost."""
+    token = tokens[idx]
+    style = str(token.attrGet("style") or "")
+    if style.startswith("text-align:"):
+        token.attrs.pop("style")
+        token.attrSet("class", "align-" + style.removeprefix("text-align:"))
+    return str(self.renderToken(tokens, idx, options, env))
 
 
 def _render_body_heading(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -258,7 +271,9 @@ def _front_matter(tokens: list[Token]) -> tuple[dict[str, Any], int]:
         return {}, 0
     try:
         data = yaml.safe_load(tokens[0].content) or {}
-    except yaml.YAMLError as error:
+    # PyYAML raises more than YAMLError for some values: ValueError for 2027-02-30,
+    # AttributeError for a !!timestamp of words, RecursionError for deep nesting.
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError) as error:
         raise MarkdownError(
             lazy_gettext(
                 "The front matter between the --- lines is not valid YAML: %(error)s", error=error
