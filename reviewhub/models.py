@@ -330,6 +330,8 @@ class Comment(Model):
         UniqueConstraint("author_id", "client_token"),  # a form sent twice stores one comment
         Index("ix_comments_section_id", "section_id"),
         Index("ix_comments_parent_id", "parent_id"),
+        # A section's threads, oldest first, a page at a time: read in order, not sorted.
+        Index("ix_comments_section_id_created_at", "section_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -339,6 +341,9 @@ class Comment(Model):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
     kind: Mapped[CommentKind | None] = mapped_column(_enum_column(CommentKind, "comment_kind"))
     body: Mapped[str] = mapped_column(Text)
+    # The body rendered (feedback.display.render_body), written with the body: pages show it
+    # as stored instead of rendering the Markdown of every reaction on every request.
+    body_html: Mapped[str] = mapped_column(Text, default="")
     proposed_text: Mapped[str | None] = mapped_column(Text)
     quote_exact: Mapped[str | None] = mapped_column(Text)
     quote_prefix: Mapped[str | None] = mapped_column(Text)

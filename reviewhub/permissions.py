@@ -4,6 +4,7 @@ a route without a rule here fails the route x role test."""
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Any
 
 from .clock import local_today
@@ -159,6 +160,29 @@ def _may_read_comment(person: User | None, comment: Comment) -> bool:
         in_group = person is not None and any(m.group_id == group_id for m in person.memberships)
         return own or in_group or _is_moderator(person)
     return True
+
+
+@dataclass(frozen=True)
+class CommentReading:
+    """What decides which reactions on one document someone reads, as ``_may_read_comment``
+    applies it: for the feedback wing to say the same in SQL (``queries.readable_filter``)."""
+
+    document: bool  # may read the document at all; else no reaction on it
+    person_id: int | None  # their own reactions they always read
+    moderator: bool  # reads everything, waiting and group-only reactions included
+    group_ids: frozenset[int]  # reads the group-only threads of these groups
+
+
+def comment_reading(user: Any, document: Document) -> CommentReading:
+    """The facts ``can(user, Action.READ_COMMENT, c)`` uses for the reactions ``c`` on
+    ``document``."""
+    person = _signed_in(user)
+    return CommentReading(
+        document=_may_read(person, document),
+        person_id=person.id if person is not None else None,
+        moderator=_is_moderator(person),
+        group_ids=frozenset(m.group_id for m in person.memberships) if person else frozenset(),
+    )
 
 
 def _may_change_own(person: User | None, comment: Comment) -> bool:

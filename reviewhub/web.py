@@ -55,7 +55,6 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         get_locale=get_locale,
         display_name=display_name,
-        render_comment=display.render_body,
         suggestion_diff=display.suggestion_diff,
         open_for_feedback=is_open_for_feedback,
         page_url=page_url,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..dbtypes import DbSession
@@ -84,6 +85,13 @@ def moderation_queue_query(document: Document) -> Select[Comment]:
         .where(
             (Comment.state == CommentState.PENDING)
             | Comment.reports.any(CommentReport.resolved_at.is_(None))
+        )
+        .options(
+            selectinload(Comment.section).selectinload(Section.version),
+            selectinload(Comment.author),
+            selectinload(Comment.group),
+            selectinload(Comment.replies),
+            selectinload(Comment.reports).selectinload(CommentReport.reporter),
         )
         .order_by(Comment.created_at)
     )

@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..permissions import Action, can
 from ..text.anchoring import Anchor, AnchorError, locate
+from .display import render_body
 from .errors import FeedbackError
 
 MAX_BODY_LENGTH = 2000
@@ -86,6 +87,7 @@ def post_comment(
         group=group,
         kind=new.kind if parent is None else None,
         body=body,
+        body_html=render_body(body),
         proposed_text=proposed,
         visibility=parent.visibility if parent else new.visibility,
         state=CommentState.PENDING
@@ -177,6 +179,7 @@ def edit_comment(
         CommentRevision(comment=comment, body=comment.body, proposed_text=comment.proposed_text)
     )
     comment.body, comment.proposed_text = body, proposed
+    comment.body_html = render_body(body)
     comment.edited_at = datetime.now(UTC)
 
 

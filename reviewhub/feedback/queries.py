@@ -1,18 +1,32 @@
-"""Finding reactions: the threads of a version as a viewer may see them, filters, a person's
-own reactions, the groups that reacted."""
+"""Finding reactions: the threads of a version or of one section as a viewer may see them,
+filters, counts per section, a person's own reactions, the groups that reacted. Who may read a
+reaction is decided in SQL (``readable_filter``), so that a page fetches only what it shows."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+from sqlalchemy.orm import aliased, selectinload
 
 from ..dbtypes import DbSession
-from ..models import Comment, CommentKind, Group, Section, User, Version
-from ..permissions import Action, can
+from ..models import (
+    Comment,
+    CommentKind,
+    CommentState,
+    CommentVisibility,
+    Document,
+    Group,
+    Section,
+    User,
+    Version,
+)
+from ..permissions import Action, can, comment_reading
+
+THREADS_PER_PAGE = 20  # a section's threads come in pages of this many
 
 
 @dataclass
@@ -35,43 +49,176 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
+def readable_filter(viewer: Any, document: Document, comment: Any = Comment) -> ColumnElement[bool]:
+    """The reactions on ``document`` that ``viewer`` may read, as a condition on ``comment``
+    (the Comment entity or an alias of it): ``can(viewer, Action.READ_COMMENT, c)`` in SQL.
+    Waiting reactions: their author and the moderators; group-only ones: their author, the
+    thread's group and the moderators. Hidden and deleted ones are read, shown as such."""
+    reading = comment_reading(viewer, document)
+    if not reading.document:
+        return false()
+    if reading.moderator:
+        return true()
+    own = comment.author_id == reading.person_id if reading.person_id is not None else false()
+    # A reply speaks for its author, not for the group: the thread's group reads it.
+    parent = aliased(Comment)
+    thread_group = case(
+        (comment.parent_id.is_(None), comment.group_id),
+        else_=select(parent.group_id).where(parent.id == comment.parent_id).scalar_subquery(),
+    )
+    in_group = thread_group.in_(sorted(reading.group_ids)) if reading.group_ids else false()
+    return and_(
+        or_(comment.state != CommentState.PENDING, own),
+        or_(comment.visibility != CommentVisibility.GROUP, own, in_group),
+    )
+
+
+def _matching(
+    viewer: Any, document: Document, criteria: CommentFilter, comment: Any = Comment
+) -> list[ColumnElement[bool]]:
+    """The filter as conditions on the top-level reaction ``comment``."""
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.kind is not None:
+        conditions.append(comment.kind == criteria.kind)
+    if criteria.group_id is not None:
+        conditions.append(comment.group_id == criteria.group_id)
+    if criteria.mine:
+        viewer_id = getattr(viewer, "id", None)
+        conditions.append(comment.author_id == viewer_id if viewer_id is not None else false())
+    if criteria.unanswered:
+        # Unanswered: no reply the viewer may read that is still there.
+        reply = aliased(Comment)
+        conditions.append(
+            ~exists().where(
+                reply.parent_id == comment.id,
+                reply.deleted_at.is_(None),
+                readable_filter(viewer, document, reply),
+            )
+        )
+    return conditions
+
+
+def threads_query(
+    viewer: Any,
+    version: Version,
+    criteria: CommentFilter | None = None,
+    section: Section | None = None,
+) -> Select[Comment]:
+    """The top-level reactions on ``version`` (or on one of its sections) that ``viewer`` may
+    read and that match ``criteria``, oldest first, with what showing them needs: a statement
+    a page can page through (``with_replies`` then gives the threads)."""
+    document = version.document
+    query = select(Comment).where(Comment.parent_id.is_(None))
+    if section is not None:
+        query = query.where(Comment.section_id == section.id)
+    else:
+        query = query.join(Section, Comment.section_id == Section.id).where(
+            Section.version_id == version.id
+        )
+    return (
+        query.where(
+            readable_filter(viewer, document),
+            *_matching(viewer, document, criteria or CommentFilter()),
+        )
+        .options(
+            selectinload(Comment.author),
+            selectinload(Comment.group),
+            selectinload(Comment.replies).options(
+                selectinload(Comment.author),
+                selectinload(Comment.group),
+                selectinload(Comment.replies),  # whether a reply may still be edited
+            ),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def with_replies(viewer: Any, comments: Iterable[Comment]) -> list[Thread]:
+    """Threads of the top-level reactions ``comments`` (as ``threads_query`` loads them), each
+    with the replies ``viewer`` may read."""
+    return [
+        Thread(comment, [r for r in comment.replies if can(viewer, Action.READ_COMMENT, r)])
+        for comment in comments
+    ]
+
+
 def version_threads(
     session: DbSession, viewer: Any, version: Version, criteria: CommentFilter | None = None
 ) -> dict[int, list[Thread]]:
-    """The threads under each section (by section id) that ``viewer`` may see, filtered."""
-    criteria = criteria or CommentFilter()
-    comments = session.scalars(
-        select(Comment)
-        .join(Section, Comment.section_id == Section.id)
-        .where(Section.version_id == version.id)
-        .options(
-            selectinload(Comment.author).selectinload(User.memberships),
-            selectinload(Comment.group),
-            selectinload(Comment.replies),
-            selectinload(Comment.revisions),
-        )
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    readable = [c for c in comments if can(viewer, Action.READ_COMMENT, c)]
-    replies: dict[int, list[Comment]] = defaultdict(list)
-    for comment in readable:
-        if comment.parent_id is not None:
-            replies[comment.parent_id].append(comment)
+    """The threads under each section (by section id) that ``viewer`` may see, filtered: all
+    of them, for exports and the like; pages show one section's, a page at a time."""
+    comments = session.scalars(threads_query(viewer, version, criteria)).all()
     threads: dict[int, list[Thread]] = defaultdict(list)
-    for comment in readable:
-        if comment.parent_id is None and _matches(viewer, comment, replies[comment.id], criteria):
-            threads[comment.section_id].append(Thread(comment, replies[comment.id]))
+    for thread in with_replies(viewer, comments):
+        threads[thread.comment.section_id].append(thread)
     return threads
 
 
-def _matches(viewer: Any, comment: Comment, replies: list[Comment], f: CommentFilter) -> bool:
-    viewer_id = getattr(viewer, "id", None)
-    return (
-        (f.kind is None or comment.kind is f.kind)
-        and (f.group_id is None or comment.group_id == f.group_id)
-        and (not f.mine or comment.author_id == viewer_id)
-        and (not f.unanswered or not any(not r.is_deleted for r in replies))
+@dataclass
+class SectionCount:
+    """The reactions under one section that a viewer may read."""
+
+    reactions: int = 0  # replies included: the number on the section's badge
+    threads: int = 0  # top-level reactions
+    kinds: dict[CommentKind, int] = field(default_factory=dict)  # top-level ones by kind
+
+
+def section_counts(
+    session: DbSession, viewer: Any, version: Version, criteria: CommentFilter | None = None
+) -> dict[int, SectionCount]:
+    """Per section (by id), how many reactions ``viewer`` may read, in one grouped query:
+    the threads that match ``criteria``, counted by kind, and with their readable replies.
+    Sections without any are left out."""
+    document = version.document
+    thread = aliased(Comment)  # the reaction itself, or the one a reply answers
+    rows = session.execute(
+        select(
+            Comment.section_id,
+            thread.kind,
+            func.count(),
+            func.count(case((Comment.parent_id.is_(None), 1))),
+        )
+        .join(thread, thread.id == func.coalesce(Comment.parent_id, Comment.id))
+        .join(Section, Comment.section_id == Section.id)
+        .where(
+            Section.version_id == version.id,
+            thread.parent_id.is_(None),
+            readable_filter(viewer, document),
+            readable_filter(viewer, document, thread),
+            *_matching(viewer, document, criteria or CommentFilter(), thread),
+        )
+        .group_by(Comment.section_id, thread.kind)
     )
+    counts: dict[int, SectionCount] = {}
+    for section_id, kind, reactions, threads in rows:
+        count = counts.setdefault(section_id, SectionCount())
+        count.reactions += reactions
+        count.threads += threads
+        if kind is not None and threads:
+            count.kinds[kind] = threads
+    return counts
+
+
+def thread_page(
+    session: DbSession, viewer: Any, comment: Comment, per_page: int = THREADS_PER_PAGE
+) -> int:
+    """The page of its section's threads (unfiltered, as ``viewer`` sees them) that shows
+    ``comment``, a reply on its thread's page."""
+    thread = comment.parent or comment
+    earlier = session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .where(
+            Comment.section_id == thread.section_id,
+            Comment.parent_id.is_(None),
+            readable_filter(viewer, thread.section.version.document),
+            or_(
+                Comment.created_at < thread.created_at,
+                and_(Comment.created_at == thread.created_at, Comment.id < thread.id),
+            ),
+        )
+    )
+    return (earlier or 0) // per_page + 1
 
 
 def thread_count(threads: list[Thread]) -> int:
@@ -100,11 +247,13 @@ def comments_by(session: DbSession, author: User) -> list[Comment]:
 def groups_reacting(session: DbSession, viewer: Any, version: Version) -> list[Group]:
     """The groups of the reactions on this version that ``viewer`` may read: choices for the
     group filter. Counting the others would show that a group reacted for itself only."""
-    comments = session.scalars(
-        select(Comment)
+    reacted = (
+        select(Comment.group_id)
         .join(Section, Comment.section_id == Section.id)
-        .where(Section.version_id == version.id, Comment.group_id.is_not(None))
-        .options(selectinload(Comment.group))
+        .where(
+            Section.version_id == version.id,
+            Comment.group_id.is_not(None),
+            readable_filter(viewer, version.document),
+        )
     )
-    groups = {c.group_id: c.group for c in comments if can(viewer, Action.READ_COMMENT, c)}
-    return sorted((g for g in groups.values() if g is not None), key=lambda g: g.name)
+    return list(session.scalars(select(Group).where(Group.id.in_(reacted)).order_by(Group.name)))

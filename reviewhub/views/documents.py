@@ -43,7 +43,8 @@ from ..publishing import (
 )
 from .helpers import CheckboxesField, Form, keeps_input, options, require
 from .loading import load_document, load_version
-from .reactions import feedback_context
+from .reactions import feedback_context, section_parts
+from .textcache import version_text
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -125,23 +126,41 @@ def settings(slug: str) -> Any:
 
 @bp.get("/<slug>/v/<int:number>")
 def version(slug: str, number: int) -> str:
+    """The text, the counts of reactions per section and one form; the threads load per
+    section (review.threads). The text is rendered once per version and language."""
     ver = load_version(slug, number)
+    feedback = feedback_context(ver)
+    text = version_text(ver, lambda: _text_context(ver), _section_title)
+    return render_template(
+        "documents/version.html",
+        document=ver.document,
+        version=ver,
+        previous=previous_version(db.session, ver),
+        version_text=text.fill(section_parts(ver, feedback)),
+        **feedback,
+    )
+
+
+def _text_context(ver: Version) -> dict[str, Any]:
+    """What documents/_version_text.html needs: the sections, the contents, removed ones."""
     sections = db.session.scalars(
         select(Section)
         .where(Section.version_id == ver.id)
         .options(selectinload(Section.predecessor))
         .order_by(Section.position)
     ).all()
-    return render_template(
-        "documents/version.html",
-        document=ver.document,
-        version=ver,
-        sections=sections,
-        removed=removed_sections(db.session, ver),
-        previous=previous_version(db.session, ver),
-        toc=_toc(sections),
-        **feedback_context(ver),
-    )
+    return {
+        "document": ver.document,
+        "version": ver,
+        "sections": sections,
+        "removed": removed_sections(db.session, ver),
+        "toc": _toc(sections),
+    }
+
+
+def _section_title(section: Section) -> str:
+    """A section as screen readers hear it after a link's words: number and heading."""
+    return f"{section.number} {section.heading or _('Opening text')}"
 
 
 @bp.get("/<slug>/v/<int:number>/source.md")

@@ -1,8 +1,10 @@
 """The reaction forms and what a page needs to show reactions: shared by the version page
-(documents) and a section's own page (review), so neither blueprint imports the other."""
+(documents) and a section's own page and its threads (review), so neither blueprint imports
+the other. The version page holds counts and one form; threads come a section at a time."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
@@ -10,17 +12,21 @@ from uuid import uuid4
 from flask import get_template_attribute, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
-from markupsafe import Markup
+from flask_sqlalchemy.pagination import Pagination
+from markupsafe import escape
+from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..extensions import db
 from ..feedback import queries
 from ..labels import COMMENT_KIND
-from ..models import Comment, CommentKind, CommentVisibility, Section, Version
+from ..models import Comment, CommentKind, CommentVisibility, Group, Section, Version
 from ..permissions import Action, can
-from .helpers import Form, enum_arg, int_arg, options
+from .helpers import MAX_ID, Form, enum_arg, int_arg, options
+from .textcache import SectionInfo
 
 
 class CommentForm(Form):
@@ -56,11 +62,16 @@ class ReplyForm(Form):
 
 
 def comment_form(version: Version, section: Section | None) -> CommentForm:
-    """The reaction form of one section; the prefix keeps ids unique on the version page.
-    Without a section: the placeholder form that ``section_forms`` copies."""
+    """The reaction form of one section, its fields named ``s<id>-…`` as the section's route
+    reads them. Without a section: the version page's one form, whose placeholder prefix
+    static/js/annotate.js turns into a section's when it moves the form there."""
     form = CommentForm(prefix=f"s{section.id}" if section else _PLACEHOLDER["prefix"])
     form.kind.choices = options((kind.value, label) for kind, label in COMMENT_KIND.items())
-    groups = [m.group for m in current_user.memberships]
+    # One query for all of one's groups, in the order of one's memberships (not one each).
+    ids = [m.group_id for m in current_user.memberships]
+    found = db.session.scalars(select(Group).where(Group.id.in_(ids))).all() if ids else []
+    by_id: dict[int, Group] = {group.id: group for group in found}
+    groups = [by_id[group_id] for group_id in ids if group_id in by_id]
     oneself = can(current_user, Action.REACT_AS_ONESELF, version)
     form.group.choices = options([(0, _("Myself"))] if oneself else [])
     form.group.choices += options(
@@ -78,29 +89,11 @@ def comment_form(version: Version, section: Section | None) -> CommentForm:
 
 
 # The prefix ends in a letter so that WTForms adds its "-", as it does for "s<id>".
-_PLACEHOLDER = {"prefix": "sSECTIONID", "key": "SECTIONKEY", "token": "CLIENTTOKEN"}
+_PLACEHOLDER = {"prefix": "sSECTIONID", "key": "SECTIONKEY"}
 
 
 class _PlaceholderSection:
     key = _PLACEHOLDER["key"]
-
-
-def section_forms(version: Version) -> Callable[[Section], Markup]:
-    """A function giving each section's reaction form. The form is rendered once and copied
-    per section: rendering fifty WTForms forms made the version page slow."""
-    form = comment_form(version, None)
-    form.client_token.data = _PLACEHOLDER["token"]
-    macro = get_template_attribute("review/_comment_form.html", "comment_form")
-    html = str(macro(form, _PlaceholderSection, version))
-
-    def for_section(section: Section) -> Markup:
-        return Markup(
-            html.replace(_PLACEHOLDER["prefix"], f"s{section.id}")
-            .replace(_PLACEHOLDER["key"], section.key)
-            .replace(_PLACEHOLDER["token"], uuid4().hex)
-        )
-
-    return for_section
 
 
 def reply_form_for(comment: Comment) -> ReplyForm:
@@ -108,40 +101,143 @@ def reply_form_for(comment: Comment) -> ReplyForm:
 
 
 def feedback_context(version: Version) -> dict[str, Any]:
-    """What the version page needs to show reactions: threads, counts, filters, forms."""
+    """What the version page needs about reactions: the counts per section (narrowed by the
+    filters), the filters, and one form, which annotate.js moves to a section. The threads
+    themselves load per section (``threads_context``): the page costs the same whatever the
+    number of reactions."""
     criteria = _filter_from_request()
-    threads = queries.version_threads(db.session, current_user, version, criteria)
+    may_comment = can(current_user, Action.COMMENT, version)
+    return {
+        "counts": queries.section_counts(db.session, current_user, version, criteria),
+        "criteria": criteria,
+        "filter_args": filter_args(criteria),
+        "filter_groups": filter_groups(version),
+        "may_comment": may_comment,
+        "version_form": comment_form(version, None) if may_comment else None,
+        "placeholder": {**_PLACEHOLDER, "section": _PlaceholderSection},
+    }
+
+
+_SLOT = re.compile(r"XX(key|id|title|reactions|kinds)XX")
+
+
+def section_parts(version: Version, feedback: dict[str, Any]) -> Callable[[str, SectionInfo], str]:
+    """What the version page shows of the reactions per section (``feedback`` is
+    ``feedback_context``): for each mark of the kept text (views/textcache.py), the count in
+    the contents (``badge``) or the part under the section (``feedback``). The shapes of
+    review/_section_feedback.html are rendered once and filled in per section."""
+    counts: dict[int, queries.SectionCount] = feedback["counts"]
+    may_comment = bool(feedback["may_comment"])
+
+    def macro(name: str) -> Any:
+        return get_template_attribute("review/_section_feedback.html", name)
+
+    def shape(with_reactions: bool) -> str:
+        return str(
+            macro("section_feedback")(
+                version.document,
+                version,
+                with_reactions,
+                may_comment,
+                feedback["filter_args"],
+            )
+        )
+
+    badge, with_count, without = str(macro("count_badge")()), shape(True), shape(False)
+    kind_labels = {kind: str(label) for kind, label in COMMENT_KIND.items()}
+    labels: dict[int, str] = {}
+
+    def reactions(number: int) -> str:
+        if number not in labels:
+            labels[number] = ngettext("%(num)d reaction", "%(num)d reactions", number)
+        return labels[number]
+
+    slots: dict[int, dict[str, str]] = {}  # per section: the badge and the part below share
+
+    def values(section: SectionInfo, count: queries.SectionCount | None) -> dict[str, str]:
+        if section.id not in slots:
+            kinds = " · ".join(
+                f"{label}: {count.kinds[kind]}" for kind, label in kind_labels.items()
+                if count is not None and kind in count.kinds
+            )  # fmt: skip
+            slots[section.id] = {
+                "key": str(escape(section.key)),
+                "id": str(section.id),
+                "title": str(escape(section.title)),
+                "reactions": str(escape(reactions(count.reactions))) if count else "",
+                "kinds": str(escape(kinds)),
+            }
+        return slots[section.id]
+
+    def part(place: str, section: SectionInfo) -> str:
+        count = counts.get(section.id)
+        if count is None and (place == "badge" or not may_comment):
+            return ""
+        filled = values(section, count)
+        template = badge if place == "badge" else with_count if count else without
+        return _SLOT.sub(lambda slot: filled[slot.group(1)], template)
+
+    return part
+
+
+def threads_context(section: Section) -> dict[str, Any]:
+    """One page of a section's threads as the request asks (``page``, filters), with their
+    passages to highlight: for the section's page and for the threads fragment."""
+    version = section.version
+    criteria = _filter_from_request()
+    pagination = _paginate(queries.threads_query(current_user, version, criteria, section))
+    threads = queries.with_replies(current_user, pagination.items)
     return {
         "threads": threads,
-        "counts": {section_id: queries.thread_count(t) for section_id, t in threads.items()},
+        "pagination": pagination,
         "criteria": criteria,
-        "filter_groups": queries.groups_reacting(db.session, current_user, version),
+        "filter_args": filter_args(criteria),
         "annotations": _annotations(threads),
         "may_comment": can(current_user, Action.COMMENT, version),
-        "section_form": section_forms(version)
-        if can(current_user, Action.COMMENT, version)
-        else None,
         "reply_form_for": reply_form_for,
     }
 
 
-def _annotations(threads: dict[int, list[queries.Thread]]) -> dict[int, list[dict[str, Any]]]:
-    """Per section, the passages to highlight (for static/js/annotate.js). The threads hold
-    only reactions the viewer may read; hidden and deleted ones keep their quote to
+def filter_groups(version: Version) -> list[Group]:
+    """The choices of the group filter: the groups of the reactions the visitor may read."""
+    return queries.groups_reacting(db.session, current_user, version)
+
+
+def _paginate(query: Any, per_page: int = queries.THREADS_PER_PAGE) -> Pagination:
+    """One page of ``query`` as the ``page`` argument asks; past the end, an empty page."""
+    # Capped so that the offset still fits the database; so far is past the end anyway.
+    page = min(int_arg("page") or 1, MAX_ID // per_page)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def _annotations(threads: list[queries.Thread]) -> list[dict[str, Any]]:
+    """The passages to highlight (for static/js/annotate.js) of the threads shown. The threads
+    hold only reactions the viewer may read; hidden and deleted ones keep their quote to
     themselves, as the thread does."""
-    return {
-        section_id: [
-            {
-                "id": t.comment.id,
-                "start": t.comment.quote_start,
-                "end": t.comment.quote_end,
-                "exact": t.comment.quote_exact,
-            }
-            for t in section_threads
-            if t.comment.has_quote and not t.comment.is_deleted and not t.comment.is_hidden
-        ]
-        for section_id, section_threads in threads.items()
-    }
+    return [
+        {
+            "id": t.comment.id,
+            "start": t.comment.quote_start,
+            "end": t.comment.quote_end,
+            "exact": t.comment.quote_exact,
+        }
+        for t in threads
+        if t.comment.has_quote and not t.comment.is_deleted and not t.comment.is_hidden
+    ]
+
+
+def filter_args(criteria: queries.CommentFilter) -> dict[str, str]:
+    """The filter as query arguments, for links to a section's threads that keep it."""
+    args = {}
+    if criteria.kind is not None:
+        args["kind"] = criteria.kind.value
+    if criteria.group_id is not None:
+        args["group"] = str(criteria.group_id)
+    if criteria.mine:
+        args["mine"] = "1"
+    if criteria.unanswered:
+        args["unanswered"] = "1"
+    return args
 
 
 def _filter_from_request() -> queries.CommentFilter:

@@ -1,4 +1,5 @@
-"""Reacting: section threads, passage annotations, replies, edits, moderation, my feedback."""
+"""Reacting: section threads (a section's page, and its threads as a fragment for the version
+page), passage annotations, replies, edits, moderation, my feedback."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from ..models import Comment, CommentKind, CommentVisibility, Document, Section,
 from ..permissions import Action, can
 from .helpers import Form, add_error, deny, keeps_input, require
 from .loading import load_version
-from .reactions import CommentForm, ReplyForm, comment_form, feedback_context
+from .reactions import CommentForm, ReplyForm, comment_form, filter_groups, threads_context
 
 bp = Blueprint("review", __name__)
 
@@ -93,8 +94,25 @@ def _render_section(version: Version, target: Section, form: CommentForm | None)
         section=target,
         form=form,
         stale=g.get("stale_form", False),
-        **feedback_context(version),
+        filter_groups=filter_groups(version),
+        **threads_context(target),
     ), status
+
+
+@bp.get("/documents/<slug>/v/<int:number>/s/<key>/reactions")
+def threads(slug: str, number: int, key: str) -> Any:
+    """One page of a section's threads as an HTML fragment: the version page fetches it when
+    a section's reactions are opened (static/js/annotate.js). Its page links lead to the
+    section's own page, so they work without the script too."""
+    version = load_version(slug, number)
+    target = _section_or_404(version, key)
+    return render_template(
+        "review/_threads.html",
+        document=version.document,
+        version=version,
+        section=target,
+        **threads_context(target),
+    )
 
 
 def _section_or_404(version: Version, key: str) -> Section:
@@ -113,13 +131,23 @@ def _comment_or_404(comment_id: int) -> Comment:
 
 
 def _comment_url(comment: Comment) -> str:
+    """Where a reaction is shown: the page of its section's threads that holds it."""
     section = comment.section
+    page = queries.thread_page(db.session, current_user, comment)
     return url_for(
-        "documents.version",
+        "review.section",
         slug=section.version.document.slug,
         number=section.version.number,
+        key=section.key,
+        page=page if page > 1 else None,
         _anchor=f"c-{comment.id}",
     )
+
+
+@bp.get("/comments/<int:comment_id>")
+def permalink(comment_id: int) -> Any:
+    """A reaction's lasting address: to the page of its section's threads that shows it."""
+    return redirect(_comment_url(_comment_or_404(comment_id)))
 
 
 @bp.post("/comments/<int:comment_id>/replies")

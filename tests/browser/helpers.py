@@ -1,6 +1,7 @@
-"""Helpers for the browser tests: logging in through the real form, and auditing a page
-with axe-core (shipped inside the axe-playwright-python package, run through page.evaluate,
-so nothing is fetched and the page's CSP stays as strict as in production)."""
+"""Helpers for the browser tests: logging in through the real form, reactions put in the live
+server's database, and auditing a page with axe-core (shipped inside the axe-playwright-python
+package, run through page.evaluate, so nothing is fetched and the page's CSP stays as strict
+as in production)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
 from playwright.sync_api import Page
 
+from reviewhub.extensions import db
+from reviewhub.feedback.posting import post_comment
 from reviewhub.models import Role
 from reviewhub.samples import DEMO_PASSWORD
-from tests.factories import Auth
+from tests.factories import Auth, group_named, reaction, sample_section, user_with_role
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # A failure on any of these levels fails the audit; best practices are left to judgement.
@@ -32,6 +36,26 @@ def login(page: Page, who: Role | str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Wachtwoord").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Inloggen").click()
+
+
+def seed_reactions(app: Flask, key: str, count: int, replies: bool = False) -> None:
+    """``count`` reactions of the demo partner (for Regio Twente) on the section ``key`` of
+    the open Dialoogversie 3, each answered by the reviewer when ``replies``; committed."""
+    with app.app_context():
+        session = db.session
+        target = sample_section(session, 3, key)  # type: ignore[arg-type]
+        partner = user_with_role(session, Role.PARTNER)  # type: ignore[arg-type]
+        reviewer = user_with_role(session, Role.REVIEWER)  # type: ignore[arg-type]
+        twente = group_named(session)  # type: ignore[arg-type]
+        for n in range(count):
+            question = post_comment(
+                session, partner, target, reaction(f"Vraag {n} over {key}", group=twente)
+            )
+            if replies:
+                answer = reaction(f"Antwoord op vraag {n}", kind=None)
+                post_comment(session, reviewer, target, answer, question)
+        session.commit()
+        session.remove()
 
 
 def wcag_violations(page: Page) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 
 from reviewhub.models import Role
-from tests.browser.helpers import assert_accessible, contrast_ratio
+from tests.browser.helpers import assert_accessible, contrast_ratio, seed_reactions
 from tests.factories import SAMPLE_SLUG
 
 pytestmark = pytest.mark.browser
@@ -32,6 +32,25 @@ def submit_wrong_password(page: Page) -> None:
     page.get_by_label("E-mailadres").fill("lezer@example.org")
     page.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
     submit_with_errors(page)
+
+
+# A section with more threads than one page holds, answered: its pages and threads are audited.
+THREADED = "beroepsgeheim"
+
+
+def open_threads(page: Page) -> None:
+    """Open a section's reactions on the version page, wait for its threads, then bring the
+    page's one form there too."""
+    page.locator(f"#f-{THREADED} summary").click()
+    page.locator(f"#f-{THREADED} .threads article.comment").first.wait_for()
+    page.locator(f"#f-{THREADED} a.react-link").click()
+    page.locator(f'form.comment-form[data-section-key="{THREADED}"]').wait_for()
+
+
+def next_page_of_threads(page: Page) -> None:
+    page.locator(f"#f-{THREADED} summary").click()
+    page.locator(f"#f-{THREADED} .pagination a[rel=next]").click()
+    page.locator(f"#f-{THREADED} .pagination a[aria-current=page]", has_text="2").wait_for()
 
 
 def switch_to_english(page: Page) -> None:
@@ -64,6 +83,23 @@ AUDITS = [
     Audit("version as partner", Role.PARTNER, f"{SAMPLE}/v/3"),
     Audit("section thread page", Role.PARTNER, f"{SAMPLE}/v/3/s/veiligheid"),
     Audit("section thread page, closed version", None, f"{SAMPLE}/v/2/s/veiligheid"),
+    Audit(
+        "version with threads opened and the form moved",
+        Role.PARTNER,
+        f"{SAMPLE}/v/3",
+        open_threads,
+    ),
+    Audit("version, threads paged in place", None, f"{SAMPLE}/v/3", next_page_of_threads),
+    Audit(
+        "version, threads of a filter",
+        Role.REVIEWER,
+        f"{SAMPLE}/v/3?kind=question#f-{THREADED}",
+        lambda page: page.locator(".threads article").first.wait_for(),
+    ),
+    Audit(
+        "section page of many threads, page 2", Role.PARTNER, f"{SAMPLE}/v/3/s/{THREADED}?page=2"
+    ),
+    Audit("section page, filtered", Role.REVIEWER, f"{SAMPLE}/v/3/s/{THREADED}?unanswered=1"),
     Audit("my reactions", Role.PARTNER, "/me/feedback"),
     Audit("moderation", Role.REVIEWER, f"{SAMPLE}/moderation"),
     Audit("version as reviewer", Role.REVIEWER, f"{SAMPLE}/v/3?unanswered=1"),
@@ -92,9 +128,18 @@ AUDITS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def threads_to_audit(live_app: Flask) -> None:
+    """25 answered reactions on one section: more than a page of threads."""
+    seed_reactions(live_app, THREADED, 25, replies=True)
+
+
 @pytest.mark.parametrize("audit", AUDITS, ids=lambda audit: audit.name)
 def test_page_meets_wcag_a_and_aa(
-    page_as: Callable[[Role | None], Page], url_values: dict[str, Any], audit: Audit
+    page_as: Callable[[Role | None], Page],
+    url_values: dict[str, Any],
+    threads_to_audit: None,
+    audit: Audit,
 ) -> None:
     page = page_as(audit.who)
     path = audit.path.format(**url_values)

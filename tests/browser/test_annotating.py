@@ -1,6 +1,7 @@
 """Reacting in the browser: passages selected with the mouse, chosen by keyboard only, or by
-touch; the form without JavaScript; the 2,000-character limit. Each test uses its own
-section of the open Dialoogversie 3, because the live server's database is shared."""
+touch; the version page's one form, moved to a section; its threads, loaded when opened and
+paged through; the form without JavaScript; the 2,000-character limit. Each test uses its
+own section of the open Dialoogversie 3, because the live server's database is shared."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from reviewhub.models import Role
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, seed_reactions
 from tests.factories import SAMPLE_SLUG
 from tests.feedback.test_leaks import LENGTH_CASES
 
@@ -29,6 +30,19 @@ def section_body(page: Page, key: str):
 
 def section_form(page: Page, key: str):
     return page.locator(f'form.comment-form[data-section-key="{key}"]')
+
+
+def react_link(page: Page, key: str):
+    """The link under a section on the version page: "React to this section"."""
+    return page.locator(f"#f-{key} a.react-link")
+
+
+def open_reactions(page: Page, key: str):
+    """Open a section's reactions on the version page and wait for its threads."""
+    page.locator(f"#f-{key} summary").click()
+    threads = page.locator(f'#f-{key} .threads[data-threads-for="{key}"]')
+    threads.wait_for()
+    return threads
 
 
 def select_words(page: Page, key: str) -> None:
@@ -77,25 +91,30 @@ def test_mouse_selection_becomes_a_highlighted_annotation(page_as, live_server: 
     form.get_by_label("Uw reactie").fill("Is dit haalbaar in crisissituaties?")
     form.get_by_role("button", name="Reactie versturen").click()
     expect(page.locator(".alert--success")).to_contain_text("Uw reactie is geplaatst")
+    assert "/s/veiligheid" in page.url  # the section's page shows the new reaction
 
-    page.reload()
-    mark = section_body(page, "veiligheid").locator("mark.annotation").first
-    expect(mark).to_have_text(quote)
-    mark.click()  # the highlight leads to its reaction …
-    comment = page.locator(".comment", has_text="Is dit haalbaar")
-    expect(comment).to_be_focused()
-    link = comment.locator(".comment__quote-link")  # … and the reaction to its highlight
-    assert link.get_attribute("href") == f"#{mark.get_attribute('id')}"
-    assert_accessible(page)
+    for url in (page.url.partition("#")[0], f"{live_server}{OPEN}"):
+        page.goto(url)
+        if url.endswith(OPEN):  # the version page: highlights come with the threads
+            expect(section_body(page, "veiligheid").locator("mark.annotation")).to_have_count(0)
+            open_reactions(page, "veiligheid")
+        mark = section_body(page, "veiligheid").locator("mark.annotation").first
+        expect(mark).to_have_text(quote)
+        mark.click()  # the highlight leads to its reaction …
+        comment = page.locator(".comment", has_text="Is dit haalbaar")
+        expect(comment).to_be_focused()
+        link = comment.locator(".comment__quote-link")  # … and the reaction to its highlight
+        assert link.get_attribute("href") == f"#{mark.get_attribute('id')}"
+        assert_accessible(page)
 
 
 def test_keyboard_only_annotation(page_as, live_server: str):
     page = page_as(Role.PARTNER)
     page.goto(f"{live_server}{OPEN}#s-samenwerking-gezin")
-    summary = page.locator("#f-samenwerking-gezin > summary")
-    summary.focus()
-    page.keyboard.press("Enter")  # opens the section's reactions
+    react_link(page, "samenwerking-gezin").focus()
+    page.keyboard.press("Enter")  # brings the page's form here, focus on its first field
     form = section_form(page, "samenwerking-gezin")
+    expect(form.get_by_label("Vraag")).to_be_focused()
     form.get_by_label("Suggestie").focus()
     page.keyboard.press("Space")
     form.get_by_label("Passage waarop u reageert").focus()
@@ -144,19 +163,25 @@ def test_touch_selection_is_annotated_with_a_tap(new_context, live_server: str):
 def test_section_form_without_javascript(new_context, live_server: str):
     page = new_context(Role.PARTNER, java_script_enabled=False).new_page()
     page.goto(f"{live_server}{OPEN}")
-    page.locator("#f-de-stem-van-het-kind > summary").click()
+    expect(page.locator("form.comment-form")).to_have_count(0)  # the one form is a template
+    react_link(page, "de-stem-van-het-kind").click()  # leads to the section's page
+    expect(page).to_have_url(f"{live_server}{OPEN}/s/de-stem-van-het-kind#react")
     form = section_form(page, "de-stem-van-het-kind")
     form.get_by_label("Instemming").check()
     form.get_by_label("Uw reactie").fill("Goed dat het kind een eigen stem krijgt.")
     form.get_by_role("button", name="Reactie versturen").click()
     expect(page.locator(".alert--success")).to_contain_text("Uw reactie is geplaatst")
     expect(page.locator(".comment", has_text="eigen stem krijgt")).to_be_visible()
+    page.goto(f"{live_server}{OPEN}")  # the version page counts it; its link leads back
+    page.locator("#f-de-stem-van-het-kind summary").click()
+    page.locator("#f-de-stem-van-het-kind a.threads-link").click()
+    expect(page.locator(".comment", has_text="eigen stem krijgt")).to_be_visible()
 
 
 def test_2001_characters_are_refused_with_the_text_kept(page_as, live_server: str):
     page = page_as(Role.PARTNER)
     page.goto(f"{live_server}{OPEN}")
-    page.locator("#f-lokaal-team > summary").click()
+    react_link(page, "lokaal-team").click()
     form = section_form(page, "lokaal-team")
     form.get_by_label("Vraag").check()
     text = "a" * 2001
@@ -187,3 +212,46 @@ def test_the_counter_counts_as_the_server_does(page: Page, live_server: str):
         [text for text, _ in LENGTH_CASES],
     )
     assert lengths == [length for _, length in LENGTH_CASES]
+
+
+def test_the_one_form_moves_and_takes_the_sections_names(page_as, live_server: str):
+    """Moved to another section, the form sends to that section, its fields named as that
+    section's route reads them, and forgets a passage chosen in the first."""
+    page = page_as(Role.PARTNER)
+    page.goto(f"{live_server}{OPEN}")
+    react_link(page, "veilig-thuis").click()
+    form = section_form(page, "veilig-thuis")
+    form.get_by_label("Passage waarop u reageert").fill("iets")
+    names = form.locator("[name]").evaluate_all("(els) => els.map((e) => e.name)")
+    prefix = {name.partition("-")[0] for name in names}
+    assert len(prefix) == 1 and prefix.pop().startswith("s")
+    react_link(page, "onderwijs-en-kinderopvang").click()
+    expect(form).to_have_count(0)
+    moved = section_form(page, "onderwijs-en-kinderopvang")
+    assert moved.get_attribute("action").endswith("/s/onderwijs-en-kinderopvang")
+    assert moved.get_by_label("Passage waarop u reageert").input_value() == ""
+    expect(react_link(page, "veilig-thuis")).to_be_visible()  # its link is back
+    expect(react_link(page, "onderwijs-en-kinderopvang")).to_be_hidden()
+    moved.get_by_label("Instemming").check()
+    moved.get_by_label("Uw reactie").fill("Goed dat onderwijs genoemd wordt.")
+    moved.get_by_role("button", name="Reactie versturen").click()
+    expect(page.locator(".alert--success")).to_contain_text("Uw reactie is geplaatst")
+    assert "/s/onderwijs-en-kinderopvang" in page.url
+
+
+def test_threads_load_when_opened_and_page_in_place(page_as, live_app, live_server: str):
+    """The version page holds counts only; opening a section's reactions fetches its first
+    page of threads, and its page links fetch the next ones in place."""
+    key = "gecertificeerde-instelling"
+    seed_reactions(live_app, key, 23)
+    page = page_as(Role.PARTNER)
+    page.goto(f"{live_server}{OPEN}")
+    expect(page.locator(f"#f-{key} summary")).to_contain_text("23 reacties")
+    expect(page.locator(f"#f-{key} .comment")).to_have_count(0)
+    threads = open_reactions(page, key)
+    expect(threads.locator("article.comment:not(.comment--reply)")).to_have_count(20)
+    threads.get_by_role("link", name="Volgende").click()
+    expect(page.locator(f"#f-{key} .threads article.comment")).to_have_count(3)
+    expect(page.locator(f"#f-{key} .threads-holder")).to_be_focused()
+    assert page.url.endswith(OPEN)  # in place: still the version page
+    assert_accessible(page)

@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 from reviewhub.feedback.posting import normalised_text
 from reviewhub.models import Comment, Role
 from tests.factories import SAMPLE_SLUG, Auth
-from tests.feedback.test_reacting_pages import KEY, OPEN, comments, group_id, page, react, reply
+from tests.feedback.test_reacting_pages import (
+    OPEN,
+    THREADS,
+    comments,
+    group_id,
+    page,
+    react,
+    reply,
+)
 
 QUOTE = "altijd voor"  # words in the section the reactions are about
 
@@ -86,7 +94,7 @@ def test_the_group_filter_offers_the_groups_the_viewer_may_read(client, auth, se
 def test_a_hidden_reaction_gives_its_passage_to_nobody(client, auth, session, role):
     comment = hidden_reaction(client, auth, session, body="Scheldwoorden hier")
     as_role(auth, role)
-    for url in (OPEN, f"{OPEN}/s/{KEY}"):
+    for url in (OPEN, THREADS, f"{THREADS}/reactions"):
         html = page(client, url)
         assert comment.id not in [a["id"] for a in annotations(html)], (role, url)
 
@@ -98,10 +106,13 @@ def test_group_only_and_waiting_passages_stay_with_who_may_read_them(client, aut
     client.post(f"/documents/{SAMPLE_SLUG}/moderation", data={"premoderation": "on"})
     as_role(auth, Role.PARTNER)
     react(client, session, quote="acuut gevaar", body="Wacht nog", client_token="b")
-    assert len(annotations(page(client))) == 2  # the partner reads both
+    assert len(annotations(page(client, THREADS))) == 2  # the partner reads both
+    assert len(annotations(page(client, f"{THREADS}/reactions"))) == 2
+    assert annotations(page(client)) == []  # the version page has none: they come per section
     for role in (None, Role.READER, Role.AUTHOR):
         as_role(auth, role)
-        assert annotations(page(client)) == [], role
+        assert annotations(page(client, THREADS)) == [], role
+        assert annotations(page(client, f"{THREADS}/reactions")) == [], role
 
 
 def test_a_readable_passage_is_still_highlighted(client, auth, session):
@@ -109,7 +120,10 @@ def test_a_readable_passage_is_still_highlighted(client, auth, session):
     react(client, session, quote=QUOTE, body="Zichtbaar")
     (comment,) = comments(session)
     as_role(auth, None)
-    assert [(a["id"], a["exact"]) for a in annotations(page(client))] == [(comment.id, QUOTE)]
+    for url in (THREADS, f"{THREADS}/reactions"):
+        assert [(a["id"], a["exact"]) for a in annotations(page(client, url))] == [
+            (comment.id, QUOTE)
+        ]
 
 
 # Editing a hidden reaction -----------------------------------------------------------------
@@ -120,7 +134,7 @@ def test_a_hidden_reaction_cannot_be_edited_and_a_restore_shows_what_was_hidden(
 ):
     comment = hidden_reaction(client, auth, session, body="Wat de moderator zag")
     client.post("/language", data={"language": "en"})
-    assert f"/comments/{comment.id}/edit" not in page(client)  # no edit link any more
+    assert f"/comments/{comment.id}/edit" not in page(client, THREADS)  # no edit link any more
     response = client.post(f"/comments/{comment.id}/edit", data={"body": "Iets onschuldigs"})
     assert response.status_code == 302 and response.location.endswith(f"#c-{comment.id}")
     refused = page(client, response.location)
@@ -130,7 +144,7 @@ def test_a_hidden_reaction_cannot_be_edited_and_a_restore_shows_what_was_hidden(
     assert comment.body == "Wat de moderator zag" and comment.revisions == []
     as_role(auth, Role.REVIEWER)
     client.post(f"/comments/{comment.id}/restore")
-    html = page(client)
+    html = page(client, THREADS)
     assert "Wat de moderator zag" in html and "Iets onschuldigs" not in html
 
 

@@ -6,17 +6,33 @@ from __future__ import annotations
 
 import pytest
 from flask_login import AnonymousUserMixin
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewhub.feedback.moderation import hide_comment
 from reviewhub.feedback.posting import delete_comment, post_comment
 from reviewhub.feedback.queries import (
     CommentFilter,
     comments_by,
     groups_reacting,
+    readable_filter,
+    section_counts,
     thread_count,
+    thread_page,
     version_threads,
 )
-from reviewhub.models import Comment, CommentKind, CommentVisibility, Role, Section, User, Version
+from reviewhub.models import (
+    Comment,
+    CommentKind,
+    CommentState,
+    CommentVisibility,
+    Role,
+    Section,
+    User,
+    Version,
+    Visibility,
+)
+from reviewhub.permissions import Action, can
 from tests.factories import group_named, make_user, reaction, sample_section
 
 pytestmark = pytest.mark.usefixtures("app_context")
@@ -105,3 +121,93 @@ def test_a_persons_own_reactions_newest_first(session, people):
     second = partner_says(session, people, "Tweede", visibility=CommentVisibility.GROUP)
     assert comments_by(session, people[Role.PARTNER]) == [second, first]
     assert comments_by(session, people[Role.READER]) == []
+
+
+# Who reads what, in SQL ---------------------------------------------------------------------
+
+
+def every_kind_of_reaction(session: Session, people: dict[Role, User]) -> list[Comment]:
+    """Public, group-only, waiting, hidden and deleted reactions, and replies of each sort."""
+    partner, reviewer, author = people[Role.PARTNER], people[Role.REVIEWER], people[Role.AUTHOR]
+    public = partner_says(session, people, "Voor iedereen")
+    internal = partner_says(session, people, "Intern", visibility=CommentVisibility.GROUP)
+    utrecht = partner_says(session, people, "Utrecht intern", group="Proeftuin Utrecht",
+                           visibility=CommentVisibility.GROUP)  # fmt: skip
+    section = public.section
+    answer = post_comment(session, reviewer, section, reaction("Antwoord", kind=None), internal)
+    own_reply = post_comment(session, partner, section, reaction("Aanvulling", kind=None), public)
+    hidden = post_comment(session, author, section, reaction("Verborgen"))
+    hide_comment(session, reviewer, hidden, "Niet respectvol")
+    deleted = post_comment(session, author, section, reaction("Weg"))
+    delete_comment(session, author, deleted)
+    section.version.document.premoderation = True
+    waiting = partner_says(session, people, "Wacht")
+    waiting_reply = post_comment(session, author, section, reaction("Wacht ook", kind=None), public)
+    # A reply speaks for its author, yet the thread's group reads it, not the reply's group.
+    other_group = post_comment(
+        session, author, section, reaction("Namens de werkgroep", kind=None), internal
+    )
+    other_group.group = group_named(session, "Werkgroep Veiligheidsplan")
+    section.version.document.premoderation = False
+    session.flush()
+    assert waiting.state is waiting_reply.state is CommentState.PENDING
+    return [public, internal, utrecht, answer, own_reply, hidden, deleted, waiting,
+            waiting_reply, other_group]  # fmt: skip
+
+
+@pytest.mark.parametrize("restricted", [False, True], ids=["public", "restricted"])
+def test_the_sql_filter_reads_what_the_permission_rule_reads(session, people, restricted):
+    """``readable_filter`` says in SQL what ``can(viewer, READ_COMMENT, c)`` says: for every
+    demo role, a visitor, a reader in a group, and a document restricted to a group."""
+    reactions = every_kind_of_reaction(session, people)
+    document = reactions[0].section.version.document
+    if restricted:
+        document.visibility = Visibility.RESTRICTED
+        document.groups = [group_named(session, "Proeftuin Utrecht")]
+        session.flush()
+    colleague = make_user(session, "collega@example.org", Role.READER, group_named(session))
+    viewers = {**people, "anonymous": AnonymousUserMixin(), "colleague": colleague}
+    ids = [c.id for c in reactions]
+    for name, viewer in viewers.items():
+        found = set(
+            session.scalars(
+                select(Comment.id).where(Comment.id.in_(ids), readable_filter(viewer, document))
+            )
+        )
+        expected = {c.id for c in reactions if can(viewer, Action.READ_COMMENT, c)}
+        assert found == expected, name
+    assert len({frozenset(c.id for c in reactions if can(v, Action.READ_COMMENT, c))
+                for v in viewers.values()}) >= 4  # fmt: skip  # the cases tell viewers apart
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [{}, {"kind": CommentKind.QUESTION}, {"unanswered": True}, {"mine": True}],
+    ids=["all", "kind", "unanswered", "mine"],
+)
+def test_the_counts_per_section_are_those_of_the_threads(session, people, version, criteria):
+    every_kind_of_reaction(session, people)
+    partner_says(session, people, "Steun", kind=CommentKind.SUPPORT,
+                 section=sample_section(session, key="samenwerking-gezin"))  # fmt: skip
+    for viewer in [*people.values(), AnonymousUserMixin()]:
+        threads = version_threads(session, viewer, version, CommentFilter(**criteria))
+        counts = section_counts(session, viewer, version, CommentFilter(**criteria))
+        assert {sid: (c.threads, c.reactions) for sid, c in counts.items()} == {
+            sid: (len(ts), thread_count(ts)) for sid, ts in threads.items() if ts
+        }, viewer
+        for sid, count in counts.items():
+            kinds = [t.comment.kind for t in threads[sid]]
+            assert count.kinds == {kind: kinds.count(kind) for kind in set(kinds)}, viewer
+
+
+def test_a_reaction_is_found_on_the_page_of_its_thread(session, people):
+    first = partner_says(session, people, "Eerste")
+    for n in range(44):
+        partner_says(session, people, f"Reactie {n}")
+    last = partner_says(session, people, "Laatste")
+    answer = post_comment(session, people[Role.REVIEWER], last.section,
+                          reaction("Antwoord", kind=None), last)  # fmt: skip
+    reader = people[Role.READER]
+    assert thread_page(session, reader, first) == 1
+    assert thread_page(session, reader, last) == thread_page(session, reader, answer) == 3
+    assert thread_page(session, reader, last, per_page=50) == 1

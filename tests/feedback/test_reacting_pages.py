@@ -22,6 +22,7 @@ from tests.factories import SAMPLE_SLUG, sample_section, user_with_role
 
 OPEN = f"/documents/{SAMPLE_SLUG}/v/3"  # Dialoogversie 3 is open until 1 March 2027
 KEY = "veiligheid"
+THREADS = f"{OPEN}/s/{KEY}"  # the section's page: its threads (the version page has counts)
 
 
 def section(session, number: int = 3, key: str = KEY) -> Section:
@@ -56,10 +57,11 @@ def page(client, url: str = OPEN) -> str:
 # Reacting on a section ----------------------------------------------------------------------
 
 
-def test_every_section_of_an_open_version_has_a_form_for_partners(client, auth):
+def test_an_open_version_has_one_form_and_a_link_to_react_per_section_for_partners(client, auth):
     auth.login(Role.PARTNER)
     html = page(client)
-    assert html.count('class="form comment-form"') == html.count('class="doc-section ')
+    assert html.count('class="form comment-form"') == 1  # moved by annotate.js
+    assert html.count('class="react-link"') == html.count('class="doc-section ')
     assert "Reageer per sectie" in html
 
 
@@ -73,14 +75,17 @@ def test_visitors_are_invited_to_log_in_and_closed_versions_have_no_form(client,
 def test_a_partner_reacts_on_behalf_of_a_group_without_javascript(client, auth, session):
     auth.login(Role.PARTNER)
     response = react(client, session, body="Kan dit *concreter*?")
-    assert response.status_code == 302 and "#c-" in response.location
     (comment,) = comments(session)
+    assert response.status_code == 302
+    assert response.location == f"{THREADS}#c-{comment.id}"  # the section's page shows it
     assert comment.group.name == "Regio Twente" and comment.kind.value == "question"
     html = page(client, response.location)
     assert "Dank u. Uw reactie is geplaatst." in html
     assert "Regio Twente</strong> · Dewi Partner, Teamleider lokaal team" in html
-    assert "<em>concreter</em>" in html
-    assert re.search(r'class="count-badge" href="#f-veiligheid">1 reactie<', html)
+    assert (
+        "<em>concreter</em>" in html and comment.body_html == "<p>Kan dit <em>concreter</em>?</p>\n"
+    )
+    assert re.search(r'class="count-badge" href="#f-veiligheid">1 reactie<', page(client))
 
 
 def test_a_passage_is_anchored_and_verified_by_the_server(client, auth, session):
@@ -92,7 +97,7 @@ def test_a_passage_is_anchored_and_verified_by_the_server(client, auth, session)
     (comment,) = comments(session)
     assert (comment.quote_exact, comment.quote_start) == (quote, text.index(quote))
     assert comment.quote_prefix == text[max(0, comment.quote_start - 32) : comment.quote_start]
-    assert f'data-annotations="[{{&#34;end&#34;: {comment.quote_end}' in page(client)
+    assert f'data-annotations="[{{&#34;end&#34;: {comment.quote_end}' in page(client, THREADS)
 
 
 def test_a_quote_not_in_the_section_is_refused_and_the_text_kept(client, auth, session):
@@ -109,7 +114,7 @@ def test_a_suggestion_shows_the_proposed_wording_as_a_word_diff(client, auth, se
     auth.login(Role.PARTNER)
     react(client, session, kind="suggestion", quote="altijd voor", body="Nuanceren.",
           proposed_text="in de regel voor")  # fmt: skip
-    html = page(client)
+    html = page(client, THREADS)
     assert "Voorgestelde formulering" in html
     assert re.search(r"<del><span class=\"visually-hidden\">verwijderd: </span>altijd</del>", html)
     assert re.search(
@@ -161,7 +166,7 @@ def test_partners_react_only_for_their_own_groups(client, auth, session):
 def test_script_and_html_in_a_reaction_are_shown_as_text(client, auth, session):
     auth.login(Role.PARTNER)
     react(client, session, body='<script>alert("x")</script> <img src=x onerror=alert(1)>')
-    html = page(client)
+    html = page(client, THREADS)
     assert '<script>alert("x")</script>' not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
 
@@ -223,7 +228,7 @@ def test_replies_by_authors_and_reviewers_are_official(client, auth, session):
     auth.login(Role.REVIEWER)
     (question,) = comments(session)
     assert reply(client, question).status_code == 302
-    html = page(client)
+    html = page(client, THREADS)
     assert "Officiële reactie" in html and "Dank voor uw vraag." in html
     assert comments(session)[1].official
 
@@ -244,7 +249,9 @@ def test_authors_edit_until_someone_replied_and_edits_are_kept(client, auth, ses
     assert response.status_code == 302
     session.refresh(comment)
     assert comment.body == "Tweede versie" and comment.revisions[0].body == "Eerste versie"
-    assert "bewerkt" in page(client)
+    session.refresh(comment)
+    assert comment.body_html == "<p>Tweede versie</p>\n"  # rendered again when edited
+    assert "bewerkt" in page(client, THREADS)
     auth.logout()
     auth.login(Role.REVIEWER)
     reply(client, comment)
@@ -275,7 +282,7 @@ def test_deleting_keeps_the_thread_and_its_replies(client, auth, session):
     auth.logout()
     auth.login(Role.PARTNER)
     client.post(f"/comments/{comment.id}/delete")
-    html = page(client)
+    html = page(client, THREADS)
     assert "Verwijderd door de auteur." in html and "Antwoord blijft staan." in html
     assert "Wat bedoelt u hiermee?" not in html
 
@@ -288,13 +295,14 @@ def test_group_only_reactions_are_read_by_the_group_and_the_review_group(
 ):
     auth.login(Role.PARTNER)
     react(client, session, body="Intern concept van de regio", visibility="group")
-    assert "Intern concept van de regio" in page(client)
+    assert "Intern concept van de regio" in page(client, THREADS)
     auth.logout()
     for role, visible in [(Role.READER, False), (Role.AUTHOR, False), (Role.REVIEWER, True)]:
         auth.login(role)
-        assert ("Intern concept van de regio" in page(client)) is visible, role
+        assert ("Intern concept van de regio" in page(client, THREADS)) is visible, role
+        assert ('href="#f-veiligheid"' in page(client)) is visible, role  # nor counted
         auth.logout()
-    assert "Intern concept van de regio" not in page(client)
+    assert "Intern concept van de regio" not in page(client, THREADS)
 
 
 def test_moderators_hide_and_restore_with_a_reason(client, auth, session):
@@ -307,15 +315,15 @@ def test_moderators_hide_and_restore_with_a_reason(client, auth, session):
     session.refresh(comment)
     assert not comment.is_hidden  # a reason is required
     client.post(f"/comments/{comment.id}/hide", data={"reason": "Niet respectvol"})
-    reviewer_view = page(client)
+    reviewer_view = page(client, THREADS)
     assert "Verborgen door de moderator: Niet respectvol" in reviewer_view
     auth.logout()
-    public = page(client)
+    public = page(client, THREADS)
     assert "Verborgen door de moderator." in public and "Scheldwoorden hier" not in public
     auth.login(Role.REVIEWER)
     client.post(f"/comments/{comment.id}/restore")
     auth.logout()
-    assert "Scheldwoorden hier" in page(client)
+    assert "Scheldwoorden hier" in page(client, THREADS)
     actions = set(session.scalars(select(AuditEvent.action)))
     assert {"comment.hidden", "comment.restored"} <= actions
 
@@ -339,7 +347,8 @@ def test_pre_moderation_holds_reactions_until_approved(client, auth, session):
     html = page(client, response.location)
     assert "verschijnt zodra een moderator" in html and "Wacht op goedkeuring" in html
     auth.logout()
-    assert "Wacht op de moderator" not in page(client)
+    assert "Wacht op de moderator" not in page(client, THREADS)
+    assert 'href="#f-veiligheid"' not in page(client)  # not counted either
     auth.login(Role.REVIEWER)
     assert "Wacht op de moderator" in page(client, f"/documents/{SAMPLE_SLUG}/moderation")
     (comment,) = comments(session)
@@ -347,7 +356,7 @@ def test_pre_moderation_holds_reactions_until_approved(client, auth, session):
     auth.logout()
     session.refresh(comment)
     assert comment.state is CommentState.PUBLISHED
-    assert "Wacht op de moderator" in page(client)
+    assert "Wacht op de moderator" in page(client, THREADS)
 
 
 def test_anyone_logged_in_can_report_a_reaction(client, auth, session):
@@ -375,12 +384,23 @@ def test_filters_by_kind_group_mine_and_unanswered(client, auth, session):
     auth.login(Role.REVIEWER)
     question = comments(session)[0]
     reply(client, question)
-    assert "Steun" not in page(client, f"{OPEN}?kind=question")
-    assert "Een vraag" in page(client, f"{OPEN}?kind=question")
+    family = f"{OPEN}/s/samenwerking-gezin"
+    for pages in [(THREADS, family), (f"{THREADS}/reactions", f"{family}/reactions")]:
+        safety, support = pages  # the section's page and the fragment filter alike
+        assert "Steun" not in page(client, f"{support}?kind=question")
+        assert "Een vraag" in page(client, f"{safety}?kind=question")
+        assert "Een vraag" not in page(client, f"{safety}?unanswered=1")
+        assert "Steun" in page(client, f"{support}?unanswered=1")
+        assert "Een vraag" in page(client, f"{safety}?group={group_id(session)}")
+        assert "Een vraag" not in page(client, f"{safety}?mine=1")
+    # On the version page the filters narrow the counts, and the threads they open.
+    by_kind = page(client, f"{OPEN}?kind=question")
+    assert 'href="#f-veiligheid">2 reacties<' in by_kind
+    assert 'href="#f-samenwerking-gezin"' not in by_kind
+    assert f'class="threads-link" href="{THREADS}?kind=question"' in by_kind
     unanswered = page(client, f"{OPEN}?unanswered=1")
-    assert "Steun" in unanswered and "Een vraag" not in unanswered
-    assert "Een vraag" in page(client, f"{OPEN}?group={group_id(session)}")
-    assert "Een vraag" not in page(client, f"{OPEN}?mine=1")
+    assert 'href="#f-veiligheid"' not in unanswered
+    assert 'href="#f-samenwerking-gezin">1 reactie<' in unanswered
 
 
 def test_my_feedback_lists_my_reactions_across_documents(client, auth, session):
@@ -414,25 +434,40 @@ def test_no_reactions_are_lost_when_a_version_is_made_final(client, auth, sessio
     react(client, session, body="Blijft leesbaar")
     section(session).version.status = VersionStatus.FINAL
     session.commit()
-    html = page(client)
+    html = page(client, THREADS)
     assert "Blijft leesbaar" in html and "comment-form" not in html
+    assert "comment-form" not in page(client) and 'href="#f-veiligheid">1 reactie<' in page(client)
     assert session.scalar(select(func.count()).select_from(Comment)) == 1
     assert user_with_role(session, Role.PARTNER) == comments(session)[0].author
 
 
 def test_the_page_names_form_fields_as_the_server_reads_them(client, auth, session):
-    """The form is rendered once and copied per section: its copies must carry the same
-    field names the section's own form (prefix ``s<id>-``) reads back."""
+    """The version page's one form is moved to a section by annotate.js, which turns the
+    placeholder prefix of its fields into the section's (``s<id>-``, as the section's route
+    reads them) and sends it where the section's "React" link leads."""
     auth.login(Role.PARTNER)
     html = page(client)
     target = section(session)
-    form = re.search(rf'<form[^>]+/s/{KEY}".*?</form>', html, re.S).group(0)
-    names = set(re.findall(r'name="([^"]+)"', form))
     expected = {"kind", "quote", "quote_prefix", "quote_suffix", "quote_start", "body",
                 "proposed_text", "group", "visibility", "client_token"}  # fmt: skip
-    assert names >= {f"s{target.id}-{name}" for name in expected}
-    tokens = re.findall(r'name="s\d+-client_token"[^>]*value="([0-9a-f]{32})"', html)
-    assert len(tokens) == len(set(tokens)) > 1  # every copy has its own token
+    template = re.search(r'<template id="comment-form-template" (.*?)</template>', html, re.S)
+    prefix = re.match(r'data-prefix="([^"]+)"', template.group(1)).group(1)
+    names = set(re.findall(r'name="([^"]+)"', template.group(1)))
+    assert names == {f"{prefix}{name}" for name in expected}
+    feedback = re.search(rf'<div class="section-feedback" id="f-{KEY}"(.*?)</div>', html, re.S)
+    assert f'data-section-id="{target.id}"' in feedback.group(0)
+    link = re.search(r'class="react-link" href="([^"]+)"', feedback.group(0)).group(1)
+    assert link == f"{THREADS}#react"
+    own = page(client, THREADS)  # without the script the link leads to the section's own form
+    assert set(re.findall(rf'name="(s{target.id}-[^"]+)"', own)) == {
+        f"s{target.id}-{name}" for name in expected
+    }
+    sent = dict.fromkeys(expected, "")
+    sent |= {"kind": "support", "body": "Verplaatst", "group": str(group_id(session)),
+             "visibility": "public", "client_token": "m"}  # fmt: skip
+    moved = {f"s{target.id}-{name}": value for name, value in sent.items()}
+    assert client.post(link.partition("#")[0], data=moved).status_code == 302
+    assert [c.body for c in comments(session)] == ["Verplaatst"]
 
 
 def test_the_review_group_answers_a_reaction_for_the_group_only(client, auth, session):
@@ -444,7 +479,7 @@ def test_the_review_group_answers_a_reaction_for_the_group_only(client, auth, se
     assert reply(client, question, body="Antwoord aan de regio.").status_code == 302
     auth.logout()
     auth.login(Role.PARTNER)
-    assert "Antwoord aan de regio." in page(client)  # the region reads the answer
+    assert "Antwoord aan de regio." in page(client, THREADS)  # the region reads the answer
     auth.logout()
     auth.login(Role.READER)
-    assert "Antwoord aan de regio." not in page(client)
+    assert "Antwoord aan de regio." not in page(client, THREADS)

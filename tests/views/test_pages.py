@@ -177,3 +177,25 @@ def test_an_open_version_past_its_closing_date_shows_as_closed(client, session):
     page = html_of(client.get("/documents/verlopen/v/1"))
     assert "Gesloten" in page and "Open voor reacties" not in page
     assert "Reageren was mogelijk tot en met 31 januari 2020." in page
+
+
+def test_the_version_text_is_rendered_once_per_language(client, monkeypatch):
+    """The contents and sections never change: rendered on the first request, kept for the
+    next ones, one text per language; what depends on the visitor is filled in each time."""
+    from reviewhub.views import textcache
+
+    rendered = []
+    render = textcache.render_template
+
+    def counting(name, **context):
+        rendered.append(name)
+        return render(name, **context)
+
+    monkeypatch.setattr(textcache, "render_template", counting)
+    monkeypatch.setattr(textcache, "_kept", type(textcache._kept)())
+    dutch = [html_of(client.get(f"{SAMPLE}/v/3")) for _ in range(2)]
+    assert rendered == ["documents/_version_text.html"] and dutch[0] == dutch[1]
+    client.post("/language", data={"language": "en"})
+    english = html_of(client.get(f"{SAMPLE}/v/3"))
+    assert len(rendered) == 2 and "Contents" in english and "Inhoud" in dutch[0]
+    assert "<!--rh:" not in english  # every mark is filled in

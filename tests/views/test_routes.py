@@ -96,7 +96,14 @@ CASES: dict[str, list[Case]] = {
         Case("GET", f"{SAMPLE}/v/3/s/veiligheid", everyone(200)),
         Case("GET", f"{SAMPLE}/v/3/s/bestaat-niet", everyone(404)),
     ],
+    "/documents/<slug>/v/<int:number>/s/<key>/reactions": [
+        Case("GET", f"{SAMPLE}/v/3/s/veiligheid/reactions", everyone(200)),
+        Case("GET", f"{SAMPLE}/v/3/s/bestaat-niet/reactions", everyone(404)),
+        Case("GET", f"{SAMPLE}/v/9/s/veiligheid/reactions", everyone(404)),
+    ],
     "/me/feedback": [Case("GET", "/me/feedback", SIGNED_IN)],
+    # {comment} is public: everyone who reads the document is sent to its section's page.
+    "/comments/<int:comment_id>": [Case("GET", "/comments/{comment}", everyone(302))],
     # {comment} is a question of the demo partner on the open Dialoogversie 3.
     "/comments/<int:comment_id>/edit": [
         Case("GET", "/comments/{comment}/edit", expect(LOGIN, 403, 200, 403, 403, 403))

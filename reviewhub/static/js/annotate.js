@@ -2,7 +2,10 @@
 // a text selection in a section becomes a W3C-style anchor (the quote, 32 characters before
 // and after it, and its position) in the section's plain text as the server computes it:
 // whitespace runs folded to one space, positions counted in code points (as Python does).
-// Also: highlights of earlier annotations, and a live character counter.
+// Also: highlights of earlier annotations, and a live character counter. On the version page:
+// a section's threads are fetched when its reactions are opened (the server's fragment, with
+// the passages of those threads), page by page, and the page's one reaction form moves to the
+// section someone reacts to. Without this file, the links lead to the section's own page.
 
 export const CONTEXT_LENGTH = 32;
 // The characters Python's str.split() treats as whitespace.
@@ -91,9 +94,25 @@ export function highlight(root, start, end, id) {
   return marks;
 }
 
-function showHighlights() {
-  for (const body of document.querySelectorAll("[data-annotations]")) {
-    const annotations = JSON.parse(body.dataset.annotations);
+// Unwrap the highlights in `body`, so that a new set can be drawn on its plain text.
+function clearHighlights(body) {
+  for (const mark of body.querySelectorAll("mark.annotation")) mark.replaceWith(...mark.childNodes);
+  body.normalize();
+}
+
+// The passages of the threads in `root` (each list names its section), highlighted in the
+// section's text; clicking one opens its reaction.
+function showHighlights(root = document) {
+  const lists = [...root.querySelectorAll("[data-annotations]")];
+  if (root instanceof Element && root.matches("[data-annotations]")) lists.unshift(root);
+  for (const list of lists) {
+    const key = list.dataset.threadsFor;
+    const body = key
+      ? document.querySelector(`.doc-section__body[data-section-key="${CSS.escape(key)}"]`)
+      : list;
+    if (!body) continue;
+    clearHighlights(body);
+    const annotations = JSON.parse(list.dataset.annotations);
     // Later passages first, so earlier offsets stay valid while the DOM is split.
     annotations.sort((a, b) => b.start - a.start);
     for (const a of annotations) {
@@ -116,8 +135,122 @@ function openComment(id) {
   comment.focus();
 }
 
+// The reaction form for the section `key`: its own (the section's page), or the version
+// page's one form, moved there.
 function formFor(key) {
-  return document.querySelector(`form.comment-form[data-section-key="${CSS.escape(key)}"]`);
+  const own = document.querySelector(`form.comment-form[data-section-key="${CSS.escape(key)}"]`);
+  if (own) return own;
+  return moveFormTo(document.querySelector(`[data-feedback-for="${CSS.escape(key)}"]`));
+}
+
+let movingForm = null; // the version page's one form, once taken from its template
+
+function moveFormTo(feedback) {
+  const template = document.getElementById("comment-form-template");
+  const link = feedback?.querySelector("a.react-link");
+  if (!template || !link) return null;
+  if (!movingForm) {
+    movingForm = template.content.querySelector("form").cloneNode(true);
+    movingForm.dataset.prefix = template.dataset.prefix;
+    setUpCounters(movingForm);
+  }
+  const form = movingForm;
+  const key = feedback.dataset.feedbackFor;
+  if (form.dataset.sectionKey !== key) {
+    // Its fields take the names the section's route reads: s<section id>-kind, …
+    const from = form.dataset.prefix;
+    const to = `s${feedback.dataset.sectionId}-`;
+    for (const element of [form, ...form.querySelectorAll("*")]) {
+      for (const name of ["name", "id", "for", "aria-describedby"]) {
+        const value = element.getAttribute(name);
+        if (value && value.includes(from)) element.setAttribute(name, value.replaceAll(from, to));
+      }
+    }
+    form.dataset.prefix = to;
+    form.dataset.sectionKey = key;
+    form.action = link.href.split("#")[0];
+    // A passage belongs to the section it was chosen in.
+    for (const role of ["quote", "prefix", "suffix", "start"]) {
+      const input = form.querySelector(`[data-role="${role}"]`);
+      if (input) input.value = "";
+    }
+    for (const hidden of document.querySelectorAll(".section-feedback__react[hidden]")) {
+      hidden.hidden = false;
+    }
+    link.parentElement.hidden = true;
+    link.parentElement.after(form);
+  }
+  return form;
+}
+
+function setUpReactLinks() {
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest?.("a.react-link");
+    if (!link) return;
+    const form = moveFormTo(link.closest("[data-feedback-for]"));
+    if (!form) return; // no script-made form: the link leads to the section's page
+    event.preventDefault();
+    const first = form.querySelector('input[type="radio"]:checked, input[type="radio"], textarea');
+    form.scrollIntoView({ block: "start" });
+    first?.focus();
+  });
+}
+
+// A section's threads, a page at a time: the fragment at `url` replaces what `holder` shows.
+async function loadThreads(holder, url, focus = false) {
+  holder.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch(url, { headers: { Accept: "text/html" } });
+    if (!response.ok || response.redirected) return; // the link to the section's page stays
+    holder.innerHTML = await response.text();
+    showHighlights(holder);
+    setUpCounters(holder);
+    if (focus) holder.focus();
+  } catch {
+    // Offline or refused: the link to the section's page stays.
+  } finally {
+    holder.removeAttribute("aria-busy");
+  }
+}
+
+// The fragment of a section's threads lives next to the section's page: <page>/reactions.
+export function fragmentUrl(href) {
+  const url = new URL(href, document.baseURI);
+  url.pathname += "/reactions";
+  return url.href;
+}
+
+function setUpThreads() {
+  for (const details of document.querySelectorAll("details.section-feedback__threads")) {
+    const holder = details.querySelector(".threads-holder");
+    const link = holder?.querySelector("a.threads-link");
+    if (!link) continue;
+    const open = () => {
+      if (!details.open || details.dataset.loaded) return;
+      details.dataset.loaded = "1";
+      loadThreads(holder, fragmentUrl(link.href));
+    };
+    details.addEventListener("toggle", open);
+    open();
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest?.("a[data-threads-page]");
+    const holder = link?.closest(".threads-holder");
+    if (!holder) return; // on the section's page the link loads the page
+    event.preventDefault();
+    loadThreads(holder, link.dataset.threadsPage, true);
+  });
+  // The contents' count badges lead to a section's reactions: open them.
+  const openTarget = () => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const target = id && document.getElementById(id);
+    const details = target?.matches?.(".section-feedback")
+      ? target.querySelector("details.section-feedback__threads")
+      : null;
+    if (details) details.open = true;
+  };
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
 }
 
 function selectionInSection() {
@@ -127,13 +260,21 @@ function selectionInSection() {
   const start = range.startContainer.parentElement?.closest("[data-section-key]");
   const end = range.endContainer.parentElement?.closest("[data-section-key]");
   if (!start || start !== end || start.tagName === "FORM") return null;
-  const form = formFor(start.dataset.sectionKey);
-  return form ? { body: start, range, form } : null;
+  return mayReactTo(start.dataset.sectionKey) ? { body: start, range } : null;
+}
+
+function mayReactTo(key) {
+  const escaped = CSS.escape(key);
+  return Boolean(
+    document.querySelector(`form.comment-form[data-section-key="${escaped}"]`)
+      || document.querySelector(`[data-feedback-for="${escaped}"] a.react-link`),
+  );
 }
 
 function setUpSelectionButton() {
   const template = document.getElementById("annotate-button-template");
-  if (!template || !document.querySelector("form.comment-form")) return;
+  const reacting = document.querySelector("form.comment-form, #comment-form-template");
+  if (!template || !reacting) return;
   const button = template.content.firstElementChild.cloneNode(true);
   button.hidden = true;
   document.body.append(button);
@@ -154,7 +295,8 @@ function setUpSelectionButton() {
   button.addEventListener("click", () => {
     if (!current) return;
     const anchor = anchorFromRange(current.body, current.range);
-    if (anchor) fillForm(current.form, anchor);
+    const form = anchor && formFor(current.body.dataset.sectionKey);
+    if (form) fillForm(form, anchor);
     button.hidden = true;
   });
 }
@@ -187,10 +329,12 @@ export function serverLength(text) {
   return end - start;
 }
 
-function setUpCounters() {
-  for (const area of document.querySelectorAll("textarea[data-max-length]")) {
-    const counter = document.getElementById(`${area.id}-count`);
+function setUpCounters(root = document) {
+  for (const area of root.querySelectorAll("textarea[data-max-length]")) {
+    if (area.dataset.counted) continue;
+    const counter = root.querySelector(`#${CSS.escape(`${area.id}-count`)}`);
     if (!counter || !counter.dataset.count) continue;
+    area.dataset.counted = "1";
     const limit = Number(area.dataset.maxLength);
     // The visible count changes with every key; screen readers hear only when the text
     // crosses the limit, through a separate live region.
@@ -218,6 +362,8 @@ function start() {
   showHighlights();
   setUpSelectionButton();
   setUpCounters();
+  setUpReactLinks();
+  setUpThreads();
 }
 
 if (document.readyState === "loading") {
