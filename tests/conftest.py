@@ -132,3 +132,17 @@ def outbox(app: Flask, tmp_path: Path) -> Iterator[Outbox]:
         yield Outbox(tmp_path / "outbox")
     finally:
         app.config["MAIL_OUTBOX"] = original
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """The one Chromium of a run, for tests/browser and tests/hostile alike: Playwright's sync
+    API allows one per thread. Started only when a browser test asks for it."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
