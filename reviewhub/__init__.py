@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
+    # Two installations (or a test and the demo) sharing one Redis never read each other's
+    # pages: the keys carry the database's name.
+    database_digest = hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()
+    app.config.setdefault("CACHE_KEY_PREFIX", f"reviewhub:{database_digest[:12]}:")
     if app.config["PROXY_COUNT"]:
         # Behind N reverse proxies: take the client's address and scheme from the headers
         # those proxies set, and from no one else (a client can write them too).
@@ -33,11 +38,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Imported here, not at the top: importing a domain module (reviewhub.text, say) need not
     # load the web layer.
     from . import cli, database, i18n, security, web
+    from .feedback import revisions
 
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
     db.init_app(app)
+    revisions.watch()
+    cache.init_app(app)
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     babel.init_app(

@@ -26,12 +26,23 @@ def _trusted_hosts(base_url: str) -> list[str]:
     return local if host in local else [host]
 
 
+def _cache_config(redis_url: str) -> dict[str, object]:
+    """Flask-Caching: each worker's own memory by default; with REVIEWHUB_REDIS_URL, one store
+    that all workers (and machines) share. (create_app adds a key prefix per database.)"""
+    if redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
+                "CACHE_DEFAULT_TIMEOUT": 24 * 3600}  # fmt: skip
+    # Entries per worker: a version's text for a reader is some 700 KB.
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 64, "CACHE_DEFAULT_TIMEOUT": 3600}
+
+
 def load_config(instance_path: str) -> dict[str, object]:
     """Build the configuration mapping for an app whose instance folder is ``instance_path``."""
     base_url = os.environ.get("REVIEWHUB_BASE_URL", "http://127.0.0.1:5000")
     database_url = os.environ.get("REVIEWHUB_DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "reviewhub.sqlite3")
     )
+    redis_url = os.environ.get("REVIEWHUB_REDIS_URL", "")
     return {
         # Without SECRET_KEY sessions last until the process restarts, which is fine for a
         # laptop; production must set it (README says so).
@@ -64,7 +75,10 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SMTP_USERNAME": os.environ.get("REVIEWHUB_SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("REVIEWHUB_SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("REVIEWHUB_SMTP_STARTTLS", "1") == "1",
-        "RATELIMIT_STORAGE_URI": os.environ.get("REVIEWHUB_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get(
+            "REVIEWHUB_RATELIMIT_STORAGE_URI", redis_url or "memory://"
+        ),
+        **_cache_config(redis_url),
         # Failed log-ins per account and address; per account from new devices; all log-in and
         # reset requests per address; reset mails per account.
         "LOGIN_RATE_LIMIT": os.environ.get("REVIEWHUB_LOGIN_RATE_LIMIT", "10 per minute"),

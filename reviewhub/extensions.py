@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -48,3 +49,5 @@ csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI: memory by default, a shared store (redis://…) when
 # several workers must count together.
 limiter = Limiter(key_func=get_remote_address)
+# What pages keep between requests (views/pagecache.py): SimpleCache or Redis, by the config.
+cache = Cache()

@@ -240,6 +240,9 @@ class Version(Model):
     source_hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A new random value at every write of a reaction on the version (feedback.revisions):
+    # what pages keep of its reactions is keyed by it.
+    feedback_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     document: Mapped[Document] = relationship(back_populates="versions")
     published_by: Mapped[User | None] = relationship()

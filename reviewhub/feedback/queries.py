@@ -73,6 +73,35 @@ def readable_filter(viewer: Any, document: Document, comment: Any = Comment) -> 
     )
 
 
+def reading_scope(session: DbSession, viewer: Any, version: Version) -> tuple[Any, ...]:
+    """What decides which reactions on ``version`` ``viewer`` may read (``readable_filter``),
+    as a key: viewers with the same scope see the same reactions, so what a page keeps for
+    one serves the others. A person's own waiting or group-only reactions make the scope
+    theirs alone; without such reactions, people in the same groups share one."""
+    reading = comment_reading(viewer, version.document)
+    if not reading.document:
+        return ("none",)
+    if reading.moderator:
+        return ("all",)
+    if reading.person_id is None:
+        return ("public",)
+    own_restricted = session.scalar(
+        select(Comment.id)
+        .join(Section, Comment.section_id == Section.id)
+        .where(
+            Comment.author_id == reading.person_id,
+            Section.version_id == version.id,
+            or_(
+                Comment.state == CommentState.PENDING,
+                Comment.visibility == CommentVisibility.GROUP,
+            ),
+        )
+        .limit(1)
+    )
+    person = reading.person_id if own_restricted is not None else None
+    return ("groups", tuple(sorted(reading.group_ids)), person)
+
+
 def _matching(
     viewer: Any, document: Document, criteria: CommentFilter, comment: Any = Comment
 ) -> list[ColumnElement[bool]]:

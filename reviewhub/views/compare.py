@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Document, Version
 from ..permissions import Action, can
 from .helpers import deny, int_arg, require
+from .pagecache import conditional_page
 
 bp = Blueprint("compare", __name__, url_prefix="/documents")
 
@@ -44,19 +45,21 @@ def compare(slug: str, a: int, b: int) -> BaseResponse | str:
     if a > b:  # always older to newer: what was added is then shown as added
         return redirect(url_for(".compare", slug=slug, a=b, b=a, view=view))
     old, new = _versions_or_404(slug, a, b)
-    comparison = compare_versions(db.session, old, new)
-    return render_template(
-        "compare/compare.html",
-        document=old.document,
-        old=old,
-        new=new,
-        comparison=comparison,
-        html=stored_html(db.session, comparison.changes),
-        view=view,
-        views=VIEWS,
-        standalone=False,
-        **template_helpers(),
-    )
+    document = old.document
+    # Two versions' texts never change; their labels, statuses and the document's can.
+    versions = [(v.id, v.published_at, v.label, v.status, v.closes_on) for v in (old, new)]
+    parts = ("compare", document.title, view, *versions)
+
+    def render() -> bytes:
+        comparison = compare_versions(db.session, old, new)
+        page = render_template(
+            "compare/compare.html", document=document, old=old, new=new,
+            comparison=comparison, html=stored_html(db.session, comparison.changes),
+            view=view, views=VIEWS, standalone=False, **template_helpers(),
+        )  # fmt: skip
+        return page.encode()
+
+    return conditional_page(parts, render, last_modified=max(old.published_at, new.published_at))
 
 
 @bp.get("/<slug>/compare/<int:a>...<int:b>/export.<fmt>")

@@ -20,8 +20,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
@@ -43,7 +45,8 @@ from ..publishing import (
 )
 from .helpers import CheckboxesField, Form, keeps_input, options, require
 from .loading import load_document, load_version
-from .reactions import feedback_context, section_parts
+from .pagecache import conditional_page
+from .reactions import counted_text, feedback_context
 from .textcache import version_text
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -125,20 +128,37 @@ def settings(slug: str) -> Any:
 
 
 @bp.get("/<slug>/v/<int:number>")
-def version(slug: str, number: int) -> str:
+def version(slug: str, number: int) -> Response:
     """The text, the counts of reactions per section and one form; the threads load per
-    section (review.threads). The text is rendered once per version and language."""
+    section (review.threads). The text is rendered once per version and language, the counts
+    once per feedback revision and reading scope, and an unchanged page is answered with 304."""
     ver = load_version(slug, number)
+    doc = ver.document
     feedback = feedback_context(ver)
-    text = version_text(ver, lambda: _text_context(ver), _section_title)
-    return render_template(
-        "documents/version.html",
-        document=ver.document,
-        version=ver,
-        previous=previous_version(db.session, ver),
-        version_text=text.fill(section_parts(ver, feedback)),
-        **feedback,
-    )
+    previous = previous_version(db.session, ver)
+    parts = ("version", ver.id, ver.published_at, ver.feedback_revision, ver.status,
+             ver.closes_on, ver.label, ver.change_summary, doc.title, doc.visibility,
+             [(v.id, v.status, v.label) for v in doc.versions], previous and previous.id,
+             feedback["reading"])  # fmt: skip
+
+    def render() -> bytes:
+        text = version_text(ver, lambda: _text_context(ver), _section_title)
+        counted = counted_text(ver, text, feedback)
+        page = render_template(
+            "documents/version.html", document=doc, version=ver, previous=previous,
+            version_text=_TEXT_SPOT, counts=counted.any_reactions,
+            filter_groups=counted.summary.groups(), **feedback,
+        )  # fmt: skip
+        # The text (most of the page) goes in as the bytes it was kept as: through Jinja it
+        # was copied several times and encoded on every request.
+        before, _spot, after = page.partition(_TEXT_SPOT)
+        return b"".join((before.encode(), counted.html, after.encode()))
+
+    return conditional_page(parts, render)
+
+
+# Where the version's text goes in the rendered page (no section can write an HTML comment).
+_TEXT_SPOT = Markup("<!--rh:version-text-->")
 
 
 def _text_context(ver: Version) -> dict[str, Any]:
@@ -164,14 +184,19 @@ def _section_title(section: Section) -> str:
 
 
 @bp.get("/<slug>/v/<int:number>/source.md")
-def version_source(slug: str, number: int) -> Response:
+def version_source(slug: str, number: int) -> BaseResponse:
     ver = load_version(slug, number)
     filename = f"{ver.document.slug}-v{ver.number}.md"
-    return Response(
+    response = Response(
         ver.source,
         mimetype="text/markdown; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+    # A version's source never changes after publication: its hash is its ETag.
+    response.set_etag(ver.source_hash)
+    response.last_modified = ver.published_at
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
 
 
 class PublishForm(Form):

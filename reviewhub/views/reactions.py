@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
 from flask import get_template_attribute, request
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
-from markupsafe import escape
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -26,7 +28,8 @@ from ..labels import COMMENT_KIND
 from ..models import Comment, CommentKind, CommentVisibility, Group, Section, Version
 from ..permissions import Action, can
 from .helpers import MAX_ID, Form, enum_arg, int_arg, options
-from .textcache import SectionInfo
+from .pagecache import kept, kept_with_values
+from .textcache import SectionInfo, VersionText
 
 
 class CommentForm(Form):
@@ -101,32 +104,110 @@ def reply_form_for(comment: Comment) -> ReplyForm:
 
 
 def feedback_context(version: Version) -> dict[str, Any]:
-    """What the version page needs about reactions: the counts per section (narrowed by the
-    filters), the filters, and one form, which annotate.js moves to a section. The threads
-    themselves load per section (``threads_context``): the page costs the same whatever the
-    number of reactions."""
+    """What the version page needs about reactions: the filters, one form (which annotate.js
+    moves to a section) and ``reading``, the key of what the visitor may read with these
+    filters. The counts per section come with the text (``counted_text``); the threads load
+    per section (``threads_context``): the page costs the same whatever the number of
+    reactions."""
     criteria = _filter_from_request()
     may_comment = can(current_user, Action.COMMENT, version)
     return {
-        "counts": queries.section_counts(db.session, current_user, version, criteria),
+        "reading": (_reading(version, criteria), may_comment),
         "criteria": criteria,
         "filter_args": filter_args(criteria),
-        "filter_groups": filter_groups(version),
         "may_comment": may_comment,
-        "version_form": comment_form(version, None) if may_comment else None,
-        "placeholder": {**_PLACEHOLDER, "section": _PlaceholderSection},
+        "version_form": version_form(version) if may_comment else None,
+        "placeholder": _PLACEHOLDER,
     }
+
+
+def version_form(version: Version) -> Markup:
+    """The version page's one form, rendered once per version, language and set of choices
+    (its WTForms widgets cost more than the rest of the page) and kept: each request puts in
+    its own CSRF token and submission token."""
+    form = comment_form(version, None)
+    choices = tuple((str(choice[0]), str(choice[1])) for choice in form.group.iter_choices())
+    key = ("version-form", version.id, version.published_at, choices, str(get_locale()),
+           request.script_root)  # fmt: skip
+    macro = get_template_attribute("review/_comment_form.html", "comment_form")
+    values = [generate_csrf(), form.client_token.data]
+    return Markup(
+        kept_with_values(key, lambda: str(macro(form, _PlaceholderSection, version)), values)
+    )
+
+
+def _reading(version: Version, criteria: queries.CommentFilter) -> tuple[Any, ...]:
+    """What decides which reactions the visitor is shown: the reading scope and the filter."""
+    scope = queries.reading_scope(db.session, current_user, version)
+    mine = current_user.id if criteria.mine else None
+    return (scope, mine, criteria.kind, criteria.group_id, criteria.unanswered)
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """What the visitor may read of a version's reactions, with a filter: the counts per
+    section and the groups that reacted (the group filter's choices)."""
+
+    counts: dict[int, queries.SectionCount]
+    group_ids: tuple[int, ...]
+
+    def groups(self) -> list[Group]:
+        if not self.group_ids:
+            return []
+        return list(
+            db.session.scalars(
+                select(Group).where(Group.id.in_(self.group_ids)).order_by(Group.name)
+            )
+        )
+
+
+def feedback_summary(version: Version, criteria: queries.CommentFilter) -> FeedbackSummary:
+    """Kept per version, feedback revision and reading: the grouped count (which grows with
+    the reactions) runs once for everyone who reads the same, until the next reaction."""
+    key = ("feedback-summary", version.id, version.published_at, version.feedback_revision,
+           _reading(version, criteria))  # fmt: skip
+
+    def make() -> FeedbackSummary:
+        counts = queries.section_counts(db.session, current_user, version, criteria)
+        groups = queries.groups_reacting(db.session, current_user, version)
+        return FeedbackSummary(counts, tuple(group.id for group in groups))
+
+    return kept(key, make)
+
+
+@dataclass(frozen=True)
+class CountedText:
+    """The version's text with the visitor's counts filled in, as UTF-8 (kept and sent as
+    it is), and what the filters need."""
+
+    html: bytes
+    any_reactions: bool
+    summary: FeedbackSummary
+
+
+def counted_text(version: Version, text: VersionText, feedback: dict[str, Any]) -> CountedText:
+    """The text with counts, kept per version, feedback revision, reading and language."""
+    summary = feedback_summary(version, feedback["criteria"])
+    key = ("counted-text", version.id, version.published_at, version.feedback_revision,
+           feedback["reading"], str(get_locale()), request.script_root)  # fmt: skip
+
+    def make() -> CountedText:
+        html = text.fill(section_parts(version, feedback, summary.counts))
+        return CountedText(html.encode(), bool(summary.counts), summary)
+
+    return kept(key, make)
 
 
 _SLOT = re.compile(r"XX(key|id|title|reactions|kinds)XX")
 
 
-def section_parts(version: Version, feedback: dict[str, Any]) -> Callable[[str, SectionInfo], str]:
+def section_parts(
+    version: Version, feedback: dict[str, Any], counts: dict[int, queries.SectionCount]
+) -> Callable[[str, SectionInfo], str]:
     """What the version page shows of the reactions per section (``feedback`` is
     ``feedback_context``): for each mark of the kept text (views/textcache.py), the count in
     the contents (``badge``) or the part under the section (``feedback``). The shapes of
     review/_section_feedback.html are rendered once and filled in per section."""
-    counts: dict[int, queries.SectionCount] = feedback["counts"]
     may_comment = bool(feedback["may_comment"])
 
     def macro(name: str) -> Any:
@@ -185,7 +266,12 @@ def threads_context(section: Section) -> dict[str, Any]:
     passages to highlight: for the section's page and for the threads fragment."""
     version = section.version
     criteria = _filter_from_request()
-    pagination = _paginate(queries.threads_query(current_user, version, criteria, section))
+    summary = feedback_summary(version, criteria)
+    count = summary.counts.get(section.id)
+    pagination = _paginate(
+        queries.threads_query(current_user, version, criteria, section),
+        total=count.threads if count else 0,
+    )
     threads = queries.with_replies(current_user, pagination.items)
     return {
         "threads": threads,
@@ -195,19 +281,27 @@ def threads_context(section: Section) -> dict[str, Any]:
         "annotations": _annotations(threads),
         "may_comment": can(current_user, Action.COMMENT, version),
         "reply_form_for": reply_form_for,
+        "summary": summary,
     }
 
 
-def filter_groups(version: Version) -> list[Group]:
-    """The choices of the group filter: the groups of the reactions the visitor may read."""
-    return queries.groups_reacting(db.session, current_user, version)
+class _CountedPagination(SelectPagination):
+    """A page of threads whose total is known already (the kept counts): counting thousands
+    of threads again for every page was what made a busy section's page slow."""
+
+    def _query_count(self) -> int:
+        return int(self._query_args["total"])
 
 
-def _paginate(query: Any, per_page: int = queries.THREADS_PER_PAGE) -> Pagination:
-    """One page of ``query`` as the ``page`` argument asks; past the end, an empty page."""
+def _paginate(query: Any, total: int, per_page: int = queries.THREADS_PER_PAGE) -> Pagination:
+    """One page of ``query`` (``total`` rows) as the ``page`` argument asks; past the end, an
+    empty page."""
     # Capped so that the offset still fits the database; so far is past the end anyway.
     page = min(int_arg("page") or 1, MAX_ID // per_page)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return _CountedPagination(
+        select=query, session=db.session, total=total, page=page, per_page=per_page,
+        error_out=False,
+    )  # fmt: skip
 
 
 def _annotations(threads: list[queries.Thread]) -> list[dict[str, Any]]:

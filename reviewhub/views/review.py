@@ -22,7 +22,7 @@ from ..models import Comment, CommentKind, CommentVisibility, Document, Section,
 from ..permissions import Action, can
 from .helpers import Form, add_error, deny, keeps_input, require
 from .loading import load_version
-from .reactions import CommentForm, ReplyForm, comment_form, filter_groups, threads_context
+from .reactions import CommentForm, ReplyForm, comment_form, threads_context
 
 bp = Blueprint("review", __name__)
 
@@ -87,6 +87,7 @@ def _posted_message(comment: Comment) -> str:
 
 def _render_section(version: Version, target: Section, form: CommentForm | None) -> Any:
     status = 400 if form is not None and (form.errors or form.form_errors) else 200
+    threads = threads_context(target)
     return render_template(
         "review/section.html",
         document=version.document,
@@ -94,8 +95,8 @@ def _render_section(version: Version, target: Section, form: CommentForm | None)
         section=target,
         form=form,
         stale=g.get("stale_form", False),
-        filter_groups=filter_groups(version),
-        **threads_context(target),
+        filter_groups=threads["summary"].groups(),
+        **threads,
     ), status
 
 
