@@ -236,7 +236,9 @@ class Version(Model):
     closes_on: Mapped[date | None]
     change_summary: Mapped[str] = mapped_column(Text, default="")
     change_summary_html: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(Text)
+    # Deferred: a 400 KB source per version, loaded with every list of versions, cost the
+    # document list 25 ms on PostgreSQL; only the download and the comparison read it.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     source_hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

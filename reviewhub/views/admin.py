@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -22,15 +18,14 @@ from ..notifications import mail
 from ..notifications.accounts import invitation_mail
 from ..permissions import Action
 from .helpers import (
-    MAX_ID,
     CheckboxesField,
     Form,
     add_error,
     display_name,
     enum_arg,
-    int_arg,
     keeps_input,
     options,
+    paginate,
     parse_id,
     require,
 )
@@ -87,13 +82,6 @@ def _search_text() -> str:
     return request.args.get("q", "").strip()[:100]
 
 
-def _paginate(query: Select[Any], per_page: int = PAGE_SIZE) -> Pagination:
-    """One page of ``query`` as the ``page`` argument asks; past the end, an empty page."""
-    # Capped so that the offset still fits the database; so far is past the end anyway.
-    page = min(int_arg("page") or 1, MAX_ID // per_page)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
 # People ------------------------------------------------------------------------------------
 
 
@@ -103,7 +91,7 @@ def people() -> str:
     search, role = _search_text(), enum_arg(Role, "role")
     return render_template(
         "admin/people.html",
-        pagination=_paginate(accounts.people_query(search, role)),
+        pagination=paginate(accounts.people_query(search, role), PAGE_SIZE),
         search=search,
         role=role.value if role else "",
         roles=ROLE,
@@ -228,7 +216,7 @@ def groups() -> str:
     search, kind = _search_text(), enum_arg(GroupKind, "kind")
     return render_template(
         "admin/groups.html",
-        pagination=_paginate(accounts.groups_query(search, kind)),
+        pagination=paginate(accounts.groups_query(search, kind), PAGE_SIZE),
         search=search,
         kind=kind.value if kind else "",
         kinds=GROUP_KIND,
@@ -285,5 +273,5 @@ def audit_log() -> str:
         since=form.since.data if not form.since.errors else None,
         until=form.until.data if not form.until.errors else None,
     )
-    pagination = _paginate(audit.events_query(criteria), per_page=50)
+    pagination = paginate(audit.events_query(criteria), per_page=50)
     return render_template("admin/audit.html", form=form, pagination=pagination)

@@ -15,14 +15,16 @@ from flask import abort, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
+from sqlalchemy import Select
 from wtforms import Field, SelectMultipleField
 
 # SelectChoice is new in WTForms 3.3; types-WTForms still describes 3.2.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..extensions import login_manager
+from ..extensions import db, login_manager
 from ..models import User
 from ..permissions import Action, can
 
@@ -133,3 +135,13 @@ def keeps_input(view: V) -> V:
     """Mark a form view that re-renders itself, input kept, when its form went stale."""
     view.__dict__["keeps_input"] = True  # read by errors._stale_form; wrappers copy it
     return view
+
+
+PAGE_SIZE = 50  # rows per page of a list (people, groups, one's reactions, the moderation queue)
+
+
+def paginate(query: Select[Any], per_page: int = PAGE_SIZE) -> Pagination:
+    """One page of ``query`` as the ``page`` argument asks; past the end, an empty page."""
+    # Capped so that the offset still fits the database; so far is past the end anyway.
+    page = min(int_arg("page") or 1, MAX_ID // per_page)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -20,7 +20,7 @@ from ..feedback import posting, queries
 from ..feedback.errors import FeedbackError
 from ..models import Comment, CommentKind, CommentVisibility, Document, Section, Version
 from ..permissions import Action, can
-from .helpers import Form, add_error, deny, keeps_input, require
+from .helpers import Form, add_error, deny, keeps_input, paginate, require
 from .loading import load_version
 from .reactions import CommentForm, ReplyForm, comment_form, threads_context
 
@@ -279,10 +279,12 @@ def moderation(slug: str) -> Any:
             "success",
         )
         return redirect(url_for(".moderation", slug=slug))
+    pagination = paginate(moderating.moderation_queue_query(document))
     return render_template(
         "review/moderation.html",
         document=document,
-        queue=moderating.moderation_queue(db.session, document),
+        queue=pagination.items,
+        pagination=pagination,
         reason_form=ReasonForm(),
     )
 
@@ -290,9 +292,9 @@ def moderation(slug: str) -> Any:
 @bp.get("/me/feedback")
 @login_required
 def my_feedback() -> str:
+    pagination = paginate(queries.comments_by_query(current_user))
+    # A version one may no longer read (its document was closed to one's groups) is left out.
     comments = [
-        c
-        for c in queries.comments_by(db.session, current_user)
-        if can(current_user, Action.READ_VERSION, c.section.version)
+        c for c in pagination.items if can(current_user, Action.READ_VERSION, c.section.version)
     ]
-    return render_template("review/my_feedback.html", comments=comments)
+    return render_template("review/my_feedback.html", comments=comments, pagination=pagination)

@@ -208,3 +208,26 @@ def test_the_version_text_is_rendered_once_per_language(client, monkeypatch):
     english = html_of(client.get(f"{SAMPLE}/v/3"))
     assert len(rendered) == 2 and "Contents" in english and "Inhoud" in dutch[0]
     assert "<!--rh:" not in english  # every mark is filled in
+
+
+def test_ones_reactions_and_the_moderation_queue_come_in_pages(client, auth, session):
+    """Both grew without bound: a partner with thousands of reactions got a 3 MB page."""
+    from reviewhub.models import Comment, CommentState
+    from tests.factories import sample_section
+
+    section = sample_section(session)
+    partner = user_with_role(session, Role.PARTNER)
+    session.add_all(
+        Comment(section=section, author=partner, body=f"Reactie {n}", body_html=f"<p>{n}</p>",
+                state=CommentState.PENDING, client_token=f"page-{n}")
+        for n in range(55)
+    )  # fmt: skip
+    session.commit()
+    auth.login(Role.PARTNER)
+    mine = html_of(client.get("/me/feedback"))
+    assert mine.count("<tr>") == 50 + 1 and 'rel="next"' in mine  # a header row and 50
+    assert "Reactie 4" in html_of(client.get("/me/feedback?page=2"))
+    auth.logout()
+    auth.login(Role.REVIEWER)
+    queue = html_of(client.get(f"/documents/{SAMPLE_SLUG}/moderation"))
+    assert queue.count('class="queue-item"') == 50 and 'rel="next"' in queue
