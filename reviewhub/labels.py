@@ -2,7 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .models import ChangeKind, CommentKind, GroupKind, Role, VersionStatus, Visibility
+from .models import (
+    AnswerVerdict,
+    ChangeKind,
+    CommentKind,
+    Disposition,
+    GroupKind,
+    Role,
+    VersionStatus,
+    Visibility,
+)
 
 VERSION_STATUS = {
     VersionStatus.DRAFT: _l("Draft"),
@@ -46,4 +55,35 @@ COMMENT_KIND = {
     CommentKind.CONCERN: _l("Concern"),
     CommentKind.SUPPORT: _l("Support"),
     CommentKind.GENERAL: _l("General"),
+}
+
+DISPOSITION = {
+    Disposition.NEW: _l("New"),
+    Disposition.IN_PROGRESS: _l("In progress"),
+    Disposition.ACCEPTED: _l("Accepted"),
+    Disposition.PARTLY_ACCEPTED: _l("Partly accepted"),
+    Disposition.NOT_ACCEPTED: _l("Not accepted"),
+    Disposition.NOTED: _l("Noted"),
+    Disposition.ANSWERED: _l("Answered"),
+    Disposition.OUT_OF_SCOPE: _l("Out of scope"),
+    Disposition.DUPLICATE: _l("Duplicate"),
+}
+
+# The resolution statuses of standards bodies (ISO, OSD), in English whatever the language:
+# exports name both.
+ISO_RESOLUTION = {
+    Disposition.NEW: "Open",
+    Disposition.IN_PROGRESS: "Open",
+    Disposition.ACCEPTED: "Accepted",
+    Disposition.PARTLY_ACCEPTED: "Partially accepted",
+    Disposition.NOT_ACCEPTED: "Rejected",
+    Disposition.NOTED: "Noted",
+    Disposition.ANSWERED: "Noted",
+    Disposition.OUT_OF_SCOPE: "Noted",
+    Disposition.DUPLICATE: "Noted",
+}
+
+ANSWER_VERDICT = {
+    AnswerVerdict.AGREE: _l("Agree"),
+    AnswerVerdict.OBJECT: _l("Object"),
 }

@@ -73,6 +73,27 @@ class CommentState(enum.StrEnum):
     PENDING = "pending"  # waits for a moderator (pre-moderation)
 
 
+class Disposition(enum.StrEnum):
+    """What became of a top-level reaction: the comment-resolution register's status."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    ACCEPTED = "accepted"  # overgenomen
+    PARTLY_ACCEPTED = "partly_accepted"  # deels overgenomen
+    NOT_ACCEPTED = "not_accepted"  # niet overgenomen
+    NOTED = "noted"  # kennisgenomen
+    ANSWERED = "answered"  # beantwoord (a question)
+    OUT_OF_SCOPE = "out_of_scope"  # buiten de reikwijdte
+    DUPLICATE = "duplicate"  # dubbel: see duplicate_of
+
+
+class AnswerVerdict(enum.StrEnum):
+    """The commenter's answer to the decision on their reaction."""
+
+    AGREE = "agree"  # akkoord
+    OBJECT = "object"  # bezwaar
+
+
 class VersionStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -200,6 +221,8 @@ class Document(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
+    # Short and unique: the first part of every reaction's reference (VT-2-014).
+    code: Mapped[str] = mapped_column(String(12), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[Visibility] = mapped_column(
@@ -245,9 +268,20 @@ class Version(Model):
     # A new random value at every write of a reaction on the version (feedback.revisions):
     # what pages keep of its reactions is keyed by it.
     feedback_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Changed only when the wording of a reaction on the version is (added, edited, hidden,
+    # deleted), not by decisions: what depends on the texts alone (near-duplicate clusters,
+    # seconds to compute) is kept by it.
+    texts_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The last number given to a reaction on this version (its reference): never reused.
+    reaction_counter: Mapped[int] = mapped_column(default=0, server_default="0")
+    # "Feedback handled": allowed once every reaction on the version has a decision.
+    feedback_handled_at: Mapped[datetime | None]
+    feedback_handled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     document: Mapped[Document] = relationship(back_populates="versions")
-    published_by: Mapped[User | None] = relationship()
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
     sections: Mapped[list[Section]] = relationship(
         back_populates="version",
         order_by="Section.position",
@@ -337,6 +371,9 @@ class Comment(Model):
         Index("ix_comments_parent_id", "parent_id"),
         # A section's threads, oldest first, a page at a time: read in order, not sorted.
         Index("ix_comments_section_id_created_at", "section_id", "created_at", "id"),
+        # The workspace and the progress counts: a version's reactions by status.
+        Index("ix_comments_section_id_disposition", "section_id", "disposition"),
+        Index("ix_comments_author_id_created_at", "author_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -369,6 +406,27 @@ class Comment(Model):
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
+    # The register (top-level reactions only; feedback.decisions writes these).
+    reference: Mapped[str | None] = mapped_column(String(40), unique=True)  # VT-2-014
+    disposition: Mapped[Disposition] = mapped_column(
+        _enum_column(Disposition, "disposition"), default=Disposition.NEW,
+        server_default=Disposition.NEW.value,
+    )  # fmt: skip
+    motivation: Mapped[str | None] = mapped_column(Text)
+    motivation_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL")
+    )
+    # Where an accepted reaction was taken in: set when the next version is published.
+    taken_in_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id", ondelete="SET NULL")
+    )
+    taken_in_section_key: Mapped[str | None] = mapped_column(String(200))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Optimistic locking of decisions: a decision names the revision it was made on.
+    disposition_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     section: Mapped[Section] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -378,6 +436,22 @@ class Comment(Model):
     )
     replies: Mapped[list[Comment]] = relationship(
         back_populates="parent", order_by="Comment.created_at", foreign_keys=[parent_id]
+    )
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    duplicate_of: Mapped[Comment | None] = relationship(
+        remote_side=[id], foreign_keys=[duplicate_of_id]
+    )
+    taken_in_version: Mapped[Version | None] = relationship(foreign_keys=[taken_in_version_id])
+    changes: Mapped[list[DispositionChange]] = relationship(
+        back_populates="comment", order_by="DispositionChange.id",
+        cascade="all, delete-orphan", foreign_keys="DispositionChange.comment_id",
+    )  # fmt: skip
+    answers: Mapped[list[DecisionAnswer]] = relationship(
+        back_populates="comment", order_by="DecisionAnswer.id", cascade="all, delete-orphan"
+    )
+    notes: Mapped[list[ReviewNote]] = relationship(
+        back_populates="comment", order_by="ReviewNote.id", cascade="all, delete-orphan"
     )
     revisions: Mapped[list[CommentRevision]] = relationship(
         back_populates="comment", order_by="CommentRevision.replaced_at",
@@ -428,3 +502,66 @@ class CommentReport(Model):
 
     comment: Mapped[Comment] = relationship(back_populates="reports")
     reporter: Mapped[User | None] = relationship()
+
+
+class DispositionChange(Model):
+    """One decision on a reaction, as it was made: the register's history (audit.record
+    logs it too). The reaction holds the current one."""
+
+    __tablename__ = "disposition_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    disposition: Mapped[Disposition] = mapped_column(_enum_column(Disposition, "disposition"))
+    motivation: Mapped[str | None] = mapped_column(Text)
+    motivation_html: Mapped[str] = mapped_column(Text, default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="SET NULL")
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="changes", foreign_keys=[comment_id])
+    decided_by: Mapped[User | None] = relationship()
+
+
+class DecisionAnswer(Model):
+    """The commenter's answer (akkoord or bezwaar) to one decision: once per decision."""
+
+    __tablename__ = "decision_answers"
+    __table_args__ = (UniqueConstraint("change_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    change_id: Mapped[int] = mapped_column(ForeignKey("disposition_changes.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verdict: Mapped[AnswerVerdict] = mapped_column(_enum_column(AnswerVerdict, "answer_verdict"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="answers")
+    change: Mapped[DispositionChange] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class ReviewNote(Model):
+    """A note on a reaction for the review group only."""
+
+    __tablename__ = "review_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="notes")
+    author: Mapped[User | None] = relationship()

@@ -43,6 +43,9 @@ class Action(enum.StrEnum):
     REPLY_OFFICIALLY = "reply_officially"  # on a Version: a reply marked official
     ASSIGN_OWNER = "assign_owner"  # on a Document: hand it to another author
     OWN_DOCUMENTS = "own_documents"  # no object: may be made the owner of a document
+    DECIDE = "decide"  # on a Document: decide on reactions, assign, notes (the review group)
+    READ_WORKSPACE = "read_workspace"  # on a Document: the review workspace (also its authors)
+    ANSWER_DECISION = "answer_decision"  # on a Comment: its author or its group's coordinator
 
 
 def _signed_in(user: Any) -> User | None:
@@ -102,6 +105,12 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             return role is Role.ADMIN and _may_read(person, obj)
         case Action.OWN_DOCUMENTS:
             return role in (Role.ADMIN, Role.AUTHOR)
+        case Action.DECIDE:
+            return _is_moderator(person) and _may_read(person, obj)
+        case Action.READ_WORKSPACE:
+            return can(person, Action.DECIDE, obj) or _may_publish(person, obj)
+        case Action.ANSWER_DECISION:
+            return _may_answer(person, obj)
     raise ValueError(f"no rule for {action!r}")
 
 
@@ -183,6 +192,17 @@ def comment_reading(user: Any, document: Document) -> CommentReading:
         moderator=_is_moderator(person),
         group_ids=frozenset(m.group_id for m in person.memberships) if person else frozenset(),
     )
+
+
+def _may_answer(person: User | None, comment: Comment) -> bool:
+    """The author of a decided reaction, or a coordinator of the group it spoke for."""
+    assert isinstance(comment, Comment)
+    if person is None or comment.parent_id is not None or not _may_read_comment(person, comment):
+        return False
+    coordinator = comment.group_id is not None and any(
+        m.group_id == comment.group_id and m.coordinator for m in person.memberships
+    )
+    return comment.author_id == person.id or coordinator
 
 
 def _may_change_own(person: User | None, comment: Comment) -> bool:

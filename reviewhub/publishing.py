@@ -12,6 +12,8 @@ from sqlalchemy import exc, select
 
 from . import audit
 from .dbtypes import DbSession
+from .feedback.decisions import record_taken_in
+from .feedback.references import new_document_code
 from .models import Document, Group, Section, User, Version, VersionStatus, Visibility
 from .permissions import Action, can
 from .text.matching import PriorSection, match_sections
@@ -100,8 +102,9 @@ def get_or_create_document(
 ) -> Document:
     document = session.scalar(select(Document).where(Document.slug == validate_slug(slug)))
     if document is None:
+        title = title or slug.replace("-", " ").capitalize()
         document = Document(
-            slug=slug, title=title or slug.replace("-", " ").capitalize(), owner=owner
+            slug=slug, title=title, owner=owner, code=new_document_code(session, title)
         )
         session.add(document)
         session.flush()
@@ -208,6 +211,8 @@ def publish_version(
             )
         ) from error
     _store_sections(session, version, parsed, previous_version(session, version))
+    if version.status is not VersionStatus.DRAFT:
+        record_taken_in(session, version)
     audit.record(
         session, publisher, "version.published", version, f"{document.slug} {version.label}",
         document=document.slug, number=version.number,

@@ -118,12 +118,13 @@ def test_every_action_has_a_rule(session):
     version = document.versions[-1]
     group = person.memberships[0].group if person.memberships else None
     comment_free = {Action.READ_COMMENT, Action.EDIT_COMMENT, Action.DELETE_COMMENT,
-                    Action.REPORT_COMMENT}  # fmt: skip
+                    Action.REPORT_COMMENT, Action.ANSWER_DECISION}  # fmt: skip
     objects = {
         Action.READ_DOCUMENT: document, Action.READ_VERSION: version, Action.PUBLISH: document,
         Action.MANAGE_DOCUMENT: document, Action.EDIT_PROFILE: person, Action.COMMENT: version,
         Action.MODERATE: document, Action.REACT_AS_ONESELF: version,
         Action.REPLY_OFFICIALLY: version, Action.ASSIGN_OWNER: document,
+        Action.DECIDE: document, Action.READ_WORKSPACE: document,
     }  # fmt: skip
     for action in Action:
         if action in comment_free or (action is Action.REACT_FOR_GROUP and group is None):

@@ -26,6 +26,7 @@ from ..permissions import Action, can
 from ..text.anchoring import Anchor, AnchorError, locate
 from .display import render_body
 from .errors import FeedbackError
+from .references import assign_reference
 
 MAX_BODY_LENGTH = 2000
 
@@ -105,6 +106,8 @@ def post_comment(
         )  # fmt: skip
         comment.quote_start, comment.quote_end = anchor.start, anchor.end
     session.add(comment)
+    if parent is None:
+        assign_reference(session, comment)
     session.flush()
     return comment
 

@@ -70,6 +70,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _sqlite_pragma(connection, pragma):
+    """A pragma on the driver's own connection, outside any transaction (inside one, the
+    foreign_keys pragma does nothing; SQLAlchemy would begin one for its own statement)."""
+    return connection.connection.driver_connection.execute(f"PRAGMA {pragma}").fetchall()
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -95,6 +101,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys
+            # enforced, that drop deletes every row that refers to it (versions: all sections
+            # and reactions). Off for the migration (outside a transaction, where the pragma
+            # works), checked afterwards.
+            _sqlite_pragma(connection, "foreign_keys = OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -104,6 +117,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = _sqlite_pragma(connection, "foreign_key_check")
+            _sqlite_pragma(connection, "foreign_keys = ON")
+            if broken:
+                raise RuntimeError(f"the migration left broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():
