@@ -10,7 +10,23 @@ import yaml
 from sqlalchemy import func, select
 
 from .dbtypes import DbSession
-from .models import Document, Group, GroupKind, Membership, Role, User
+from .feedback import decisions
+from .feedback.decisions import Decision
+from .feedback.errors import FeedbackError
+from .feedback.posting import NewComment, post_comment
+from .models import (
+    AnswerVerdict,
+    Comment,
+    CommentKind,
+    Disposition,
+    Document,
+    Group,
+    GroupKind,
+    Membership,
+    Role,
+    User,
+    Version,
+)
 from .publishing import VersionMeta, get_or_create_document, publish_version
 
 DEMO_PASSWORD = "demo-reviewhub"
@@ -87,3 +103,172 @@ def ensure_demo_accounts(session: DbSession) -> list[User]:
         document.owner = users["auteur@example.org"]
     session.flush()
     return list(users.values())
+
+
+# Demo reactions ---------------------------------------------------------------------------
+# `flask demo` (and so `make run`) shows the review at work on the open version 3 of the
+# sample document: reactions in several states, decided by the demo reviewer. Never part of
+# `load-samples` or the tests' sample database, which start without reactions.
+
+DEMO_DOCUMENT = "handelingskader-veiligheidsteams"
+DEMO_VERSION = 3
+
+
+@dataclass(frozen=True)
+class DemoReaction:
+    """One demo reaction: who sends it for which group, on which section (by key or heading),
+    and what the review group made of it."""
+
+    token: str  # the form token: posting it twice stores it once
+    author: str  # a demo account's e-mail
+    group: str
+    section: str
+    kind: CommentKind
+    body: str
+    disposition: Disposition = Disposition.NEW
+    motivation: str = ""
+    duplicate_of: str = ""  # the token of the reaction this one repeats
+
+
+DEMO_REACTIONS = [
+    DemoReaction(
+        "demo-1", "partner@example.org", "Regio Twente", "veiligheid", CommentKind.CONCERN,
+        "Veiligheid voorop is goed, maar wat doen we als ouders de afspraken niet nakomen? "
+        "Graag een stap beschrijven voor het opschalen.",
+        Disposition.ACCEPTED,
+        "Terecht punt. In de volgende versie komt onder 'Veiligheid voorop' een alinea over "
+        "opschalen naar de Raad voor de Kinderbescherming als afspraken niet worden nagekomen.",
+    ),
+    DemoReaction(
+        "demo-2", "partner@example.org", "Proeftuin Utrecht", "veiligheid",
+        CommentKind.SUGGESTION,
+        "Noem ook de school als partner bij het maken van veiligheidsafspraken; kinderen zijn "
+        "daar elke dag.",
+        Disposition.NOT_ACCEPTED,
+        "De rol van onderwijs staat al in hoofdstuk 3 (Onderwijs en kinderopvang); hier "
+        "herhalen maakt de tekst langer zonder nieuwe afspraak.",
+    ),
+    DemoReaction(
+        "demo-3", "partner@example.org", "Regio Twente", "regie", CommentKind.QUESTION,
+        "Wie is regisseur als het gezin in twee gemeenten woont?",
+        Disposition.ANSWERED,
+        "De gemeente waar het kind staat ingeschreven; dat staat in de toelichting van deze "
+        "paragraaf.",
+    ),
+    DemoReaction(
+        "demo-4", "auteur@example.org", "Werkgroep Veiligheidsplan", "samenwerking-gezin",
+        CommentKind.SUPPORT,
+        "Fijn dat het netwerk van het gezin hier zo nadrukkelijk staat. Dat sluit aan bij "
+        "onze ervaring.",
+        Disposition.NOTED, "Dank, we houden deze lijn vast.",
+    ),
+    DemoReaction(
+        "demo-5", "partner@example.org", "Regio Twente", "samenwerking-gezin",
+        CommentKind.SUGGESTION,
+        "Wij missen een duidelijke rol voor het netwerk bij het opstellen van het "
+        "veiligheidsplan. Maak expliciet dat het netwerk meeschrijft.",
+    ),
+    DemoReaction(
+        "demo-6", "partner@example.org", "Proeftuin Utrecht", "samenwerking-gezin",
+        CommentKind.SUGGESTION,
+        "Beste reviewgroep, wij missen een duidelijke rol voor het netwerk bij het opstellen "
+        "van het veiligheidsplan: maak expliciet dat het netwerk meeschrijft. Groet, Utrecht",
+        Disposition.DUPLICATE, "Hetzelfde punt als de reactie van Regio Twente.", "demo-5",
+    ),
+    DemoReaction(
+        "demo-7", "auteur@example.org", "Werkgroep Veiligheidsplan", "samenwerking-gezin",
+        CommentKind.SUGGESTION,
+        "Wij missen in deze paragraaf een duidelijke rol voor het netwerk bij het opstellen van "
+        "het veiligheidsplan. Maak expliciet dat het netwerk meeschrijft!",
+    ),
+    DemoReaction(
+        "demo-8", "partner@example.org", "Regio Twente", "regie", CommentKind.CONCERN,
+        "Eén regisseur klinkt goed, maar in onze regio is er te weinig capaciteit. Hoe wordt "
+        "voorkomen dat gezinnen op een wachtlijst komen?",
+        Disposition.IN_PROGRESS,
+    ),
+    DemoReaction(
+        "demo-9", "partner@example.org", "Proeftuin Utrecht", "De stem van het kind",
+        CommentKind.QUESTION,
+        "Vanaf welke leeftijd wordt het kind zelf uitgenodigd voor het gesprek?",
+    ),
+    DemoReaction(
+        "demo-10", "partner@example.org", "Regio Twente", "De stem van het kind",
+        CommentKind.GENERAL,
+        "Mooi dat dit een eigen paragraaf heeft. Misschien een voorbeeld van een gesprek met "
+        "een kind van acht toevoegen?",
+    ),
+    DemoReaction(
+        "demo-11", "auteur@example.org", "Werkgroep Veiligheidsplan", "Veilig Thuis",
+        CommentKind.QUESTION,
+        "Hoe verhoudt deze paragraaf zich tot de meldcode? Graag een verwijzing.",
+        Disposition.ACCEPTED, "We voegen een verwijzing naar de meldcode toe.",
+    ),
+    DemoReaction(
+        "demo-12", "partner@example.org", "Proeftuin Utrecht", "Lokaal team",
+        CommentKind.CONCERN,
+        "Het lokale team krijgt er veel taken bij. Is daar budget voor afgesproken?",
+    ),
+]  # fmt: skip
+DEMO_OBJECTION = ("demo-2", "Wij blijven het belangrijk vinden: juist hier lezen teams mee.")
+DEMO_AGREEMENT = "demo-1"
+DEMO_NOTE = ("demo-8", "Navragen bij de programmaraad hoe het met de capaciteit staat.")
+
+
+def ensure_demo_reactions(session: DbSession) -> int:
+    """Post and decide the demo reactions on the sample document's open version, if the
+    database has no reactions at all and the demo accounts and that version are there;
+    return how many were made (0: nothing to do, or the version is not open any more)."""
+    if session.scalar(select(func.count()).select_from(Comment)):
+        return 0
+    version = session.scalar(
+        select(Version)
+        .join(Document)
+        .where(Document.slug == DEMO_DOCUMENT, Version.number == DEMO_VERSION)
+    )
+    people = {user.email: user for user in session.scalars(select(User))}
+    reviewer = people.get("reviewer@example.org")
+    if version is None or reviewer is None or any(r.author not in people for r in DEMO_REACTIONS):
+        return 0
+    try:
+        with session.begin_nested():  # all of them or, refused, none (the rest stays)
+            made = _post_demo_reactions(session, version, people)
+            _decide_demo_reactions(session, reviewer, people, made)
+    except FeedbackError:  # closed for feedback by now, or the accounts were changed
+        return 0
+    return len(made)
+
+
+def _post_demo_reactions(
+    session: DbSession, version: Version, people: dict[str, User]
+) -> dict[str, Comment]:
+    sections = {section.key: section for section in version.sections}
+    sections.update({section.heading: section for section in version.sections})
+    groups = {group.name: group for group in session.scalars(select(Group))}
+    fallback = version.sections[-1]
+    made = {}
+    for item in DEMO_REACTIONS:
+        group = groups.get(item.group)
+        new = NewComment(item.kind, item.body, client_token=item.token,
+                         group_id=group.id if group else None)  # fmt: skip
+        section = sections.get(item.section, fallback)
+        made[item.token] = post_comment(session, people[item.author], section, new)
+    return made
+
+
+def _decide_demo_reactions(
+    session: DbSession, reviewer: User, people: dict[str, User], made: dict[str, Comment]
+) -> None:
+    for item in DEMO_REACTIONS:
+        if item.disposition is Disposition.NEW:
+            continue
+        target = made[item.duplicate_of].reference if item.duplicate_of else None
+        decision = Decision(item.disposition, item.motivation, duplicate_of=target)
+        decisions.decide(session, reviewer, made[item.token], decision)
+    by_token = {item.token: people[item.author] for item in DEMO_REACTIONS}
+    token, body = DEMO_OBJECTION
+    decisions.answer_decision(session, by_token[token], made[token], AnswerVerdict.OBJECT, body)
+    token = DEMO_AGREEMENT
+    decisions.answer_decision(session, by_token[token], made[token], AnswerVerdict.AGREE, "")
+    token, body = DEMO_NOTE
+    decisions.add_note(session, reviewer, made[token], body)

@@ -19,7 +19,18 @@ from .feedback import display
 from .models import User
 from .permissions import Action, can, is_open_for_feedback
 from .transactions import retrying
-from .views import account, admin, auth, compare, documents, errors, review, site
+from .views import (
+    account,
+    admin,
+    auth,
+    compare,
+    documents,
+    errors,
+    progress,
+    review,
+    site,
+    workspace,
+)
 from .views.helpers import MAX_ID, asset_url, display_name, page_url
 
 
@@ -34,7 +45,9 @@ class BoundedIntegerConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
-    for blueprint in (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp):
+    blueprints = (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp,
+                  workspace.bp, progress.bp)  # fmt: skip
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":  # a busy database is tried again before anyone sees it

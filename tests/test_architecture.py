@@ -23,7 +23,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("views", "cli"),
     ("web", "security", "database", "config", "i18n", "__init__"),
 ]
-BLUEPRINTS = ("account", "admin", "auth", "compare", "documents", "review", "site")
+BLUEPRINTS = ("account", "admin", "auth", "compare", "documents", "review", "site", "workspace",
+              "progress")  # fmt: skip
 # Domain code: called by views, the CLI and jobs alike, so it may not reach for a request.
 DOMAIN = ("text", "compare", "feedback", "accounts", "publishing", "permissions", "audit",
           "models", "clock", "labels")  # fmt: skip

@@ -20,7 +20,13 @@ from ..publishing import (
     get_or_create_document,
     publish_version,
 )
-from ..samples import DEMO_PASSWORD, database_is_empty, ensure_demo_accounts, load_documents
+from ..samples import (
+    DEMO_PASSWORD,
+    database_is_empty,
+    ensure_demo_accounts,
+    ensure_demo_reactions,
+    load_documents,
+)
 
 
 def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -107,10 +113,11 @@ def _load(folder: Path | None) -> None:
 @with_appcontext
 def demo_command() -> None:
     """Load the sample documents if there are none, create demo accounts if there are none,
-    and print the demo log-ins."""
+    demo reactions if there are none, and print the demo log-ins."""
     if database_is_empty(db.session):
         _load(None)
     created = ensure_demo_accounts(db.session)
+    reactions = ensure_demo_reactions(db.session)
     db.session.commit()
     if created:
         click.echo(_("Demo accounts (password for each: %(password)s):", password=DEMO_PASSWORD))
@@ -118,3 +125,5 @@ def demo_command() -> None:
             click.echo(f"  {ROLE[user.role]!s:<14} {user.email}")
     else:
         click.echo(_("Accounts exist already; no demo accounts were created."))
+    if reactions:
+        click.echo(_("Demo reactions on the open version: %(count)d.", count=reactions))

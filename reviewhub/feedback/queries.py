@@ -18,6 +18,8 @@ from ..models import (
     CommentKind,
     CommentState,
     CommentVisibility,
+    DecisionAnswer,
+    Disposition,
     Document,
     Group,
     Section,
@@ -157,8 +159,27 @@ def threads_query(
                 selectinload(Comment.group),
                 selectinload(Comment.replies),  # whether a reply may still be edited
             ),
+            *_decision_loaders(),
         )
         .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def with_decisions(query: Select[Comment]) -> Select[Comment]:
+    """``query`` (top-level reactions) with what showing their decisions needs: for lists
+    that show reactions through review/_comment.html besides the threads (moderation)."""
+    return query.options(*_decision_loaders())
+
+
+def _decision_loaders() -> tuple[Any, ...]:
+    """What showing a reaction's decision and its answer needs (review/_comment.html). The
+    many-to-one ones cost no statement while no reaction on the page has them."""
+    return (
+        selectinload(Comment.decided_by),
+        selectinload(Comment.taken_in_version),
+        selectinload(Comment.duplicate_of).selectinload(Comment.section),  # may one read it
+        selectinload(Comment.changes),  # the decision as it stands, which the answer is to
+        selectinload(Comment.answers).selectinload(DecisionAnswer.author),
     )
 
 
@@ -255,22 +276,104 @@ def thread_count(threads: list[Thread]) -> int:
     return sum(1 + len(thread.replies) for thread in threads)
 
 
-def comments_by_query(author: User) -> Select[Comment]:
+@dataclass
+class FeedbackFilter:
+    """Narrowing a list of reactions (one's own, a group's) by document, status and group."""
+
+    document_id: int | None = None
+    disposition: Disposition | None = None
+    group_id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.document_id or self.disposition or self.group_id)
+
+
+def _feedback_list(query: Select[Comment], criteria: FeedbackFilter | None) -> Select[Comment]:
+    """``query`` (reactions) filtered by ``criteria``, newest first, with what the list of
+    reactions and their decisions shows."""
+    criteria = criteria or FeedbackFilter()
+    if criteria.document_id is not None:
+        on_document = (
+            select(Section.id)
+            .join(Version, Section.version_id == Version.id)
+            .where(Version.document_id == criteria.document_id)
+        )
+        query = query.where(Comment.section_id.in_(on_document))
+    if criteria.disposition is not None:  # replies have no status of their own
+        query = query.where(
+            Comment.parent_id.is_(None), Comment.disposition == criteria.disposition
+        )
+    if criteria.group_id is not None:
+        query = query.where(Comment.group_id == criteria.group_id)
+    return listed(query).order_by(Comment.created_at.desc(), Comment.id.desc())
+
+
+def listed(query: Select[Comment]) -> Select[Comment]:
+    """``query`` (reactions) with what a list of them and their decisions shows: where, who,
+    the version that took it in, the decision as it stands and its answer."""
+    return query.options(
+        selectinload(Comment.section).selectinload(Section.version),
+        selectinload(Comment.replies),
+        selectinload(Comment.author),
+        selectinload(Comment.taken_in_version),
+        selectinload(Comment.changes),
+        selectinload(Comment.answers).selectinload(DecisionAnswer.author),
+    )
+
+
+def _by_author(author: User) -> Select[Comment]:
+    return select(Comment).where(Comment.author_id == author.id)
+
+
+def comments_by_query(author: User, criteria: FeedbackFilter | None = None) -> Select[Comment]:
     """Everything ``author`` wrote, newest first, for /me/feedback: a statement that a page
     or an API can page through."""
-    return (
-        select(Comment)
-        .where(Comment.author_id == author.id)
-        .options(
-            selectinload(Comment.section).selectinload(Section.version),
-            selectinload(Comment.replies),
-        )
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-    )
+    return _feedback_list(_by_author(author), criteria)
 
 
 def comments_by(session: DbSession, author: User) -> list[Comment]:
     return list(session.scalars(comments_by_query(author)))
+
+
+def _for_group(viewer: User, group: Group) -> Select[Comment]:
+    return select(Comment).where(
+        Comment.group_id == group.id,
+        Comment.parent_id.is_(None),
+        Comment.deleted_at.is_(None),
+        or_(Comment.state != CommentState.PENDING, Comment.author_id == viewer.id),
+    )
+
+
+def group_comments_query(
+    viewer: User, group: Group, criteria: FeedbackFilter | None = None
+) -> Select[Comment]:
+    """The reactions posted for ``group`` (top-level ones: a reply speaks for its author), for
+    a member's overview. Waiting ones only for their author, deleted ones not at all; whether
+    the viewer may read each document is for the caller (``can``, per version)."""
+    return _feedback_list(_for_group(viewer, group), criteria)
+
+
+def documents_reacted_by(session: DbSession, author: User) -> list[Document]:
+    """The documents ``author`` reacted on: the choices of the document filter."""
+    return _documents_of(session, _by_author(author))
+
+
+def documents_reacted_for(session: DbSession, viewer: User, group: Group) -> list[Document]:
+    """The documents of the reactions for ``group`` that ``viewer`` sees listed."""
+    return _documents_of(session, _for_group(viewer, group))
+
+
+def _documents_of(session: DbSession, reactions: Select[Comment]) -> list[Document]:
+    sections = reactions.with_only_columns(Comment.section_id)
+    documents = (
+        select(Version.document_id)
+        .join(Section, Section.version_id == Version.id)
+        .where(Section.id.in_(sections))
+    )
+    return list(
+        session.scalars(select(Document).where(Document.id.in_(documents)).order_by(Document.title))
+    )
 
 
 def groups_reacting(session: DbSession, viewer: Any, version: Version) -> list[Group]:

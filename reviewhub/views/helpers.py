@@ -15,7 +15,7 @@ from flask import abort, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
 from wtforms import Field, SelectMultipleField
@@ -140,8 +140,19 @@ def keeps_input(view: V) -> V:
 PAGE_SIZE = 50  # rows per page of a list (people, groups, one's reactions, the moderation queue)
 
 
-def paginate(query: Select[Any], per_page: int = PAGE_SIZE) -> Pagination:
-    """One page of ``query`` as the ``page`` argument asks; past the end, an empty page."""
+class _CountedPagination(SelectPagination):
+    """A page whose total is known already (kept counts): no count of every row per page."""
+
+    def _query_count(self) -> int:
+        return int(self._query_args["total"])
+
+
+def paginate(query: Select[Any], per_page: int = PAGE_SIZE, total: int | None = None) -> Pagination:
+    """One page of ``query`` as the ``page`` argument asks; past the end, an empty page.
+    ``total``: the number of rows, when known, instead of counting them."""
     # Capped so that the offset still fits the database; so far is past the end anyway.
     page = min(int_arg("page") or 1, MAX_ID // per_page)
+    if total is not None:
+        return _CountedPagination(select=query, session=db.session, total=total, page=page,
+                                  per_page=per_page, error_out=False)  # fmt: skip
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -15,7 +15,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from ..feedback import queries
 from ..labels import COMMENT_KIND
 from ..models import Comment, CommentKind, CommentVisibility, Group, Section, Version
 from ..permissions import Action, can
-from .helpers import MAX_ID, Form, enum_arg, int_arg, options
+from .helpers import Form, enum_arg, int_arg, options, paginate
 from .pagecache import kept, kept_with_values
 from .textcache import SectionInfo, VersionText
 
@@ -285,23 +285,10 @@ def threads_context(section: Section) -> dict[str, Any]:
     }
 
 
-class _CountedPagination(SelectPagination):
-    """A page of threads whose total is known already (the kept counts): counting thousands
-    of threads again for every page was what made a busy section's page slow."""
-
-    def _query_count(self) -> int:
-        return int(self._query_args["total"])
-
-
 def _paginate(query: Any, total: int, per_page: int = queries.THREADS_PER_PAGE) -> Pagination:
-    """One page of ``query`` (``total`` rows) as the ``page`` argument asks; past the end, an
-    empty page."""
-    # Capped so that the offset still fits the database; so far is past the end anyway.
-    page = min(int_arg("page") or 1, MAX_ID // per_page)
-    return _CountedPagination(
-        select=query, session=db.session, total=total, page=page, per_page=per_page,
-        error_out=False,
-    )  # fmt: skip
+    """One page of ``query`` whose ``total`` the kept counts give: counting thousands of
+    threads again for every page made a busy section's page slow."""
+    return paginate(query, per_page, total)
 
 
 def _annotations(threads: list[queries.Thread]) -> list[dict[str, Any]]:

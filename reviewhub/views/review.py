@@ -1,5 +1,6 @@
 """Reacting: section threads (a section's page, and its threads as a fragment for the version
-page), passage annotations, replies, edits, moderation, my feedback."""
+page), passage annotations, replies, edits, moderation, my feedback, a group's feedback, the
+commenter's answer to a decision and the open objections for the review group."""
 
 from __future__ import annotations
 
@@ -11,16 +12,38 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms import StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from ..extensions import db
+from ..feedback import decisions, posting, queries
 from ..feedback import moderation as moderating
-from ..feedback import posting, queries
 from ..feedback.errors import FeedbackError
-from ..models import Comment, CommentKind, CommentVisibility, Document, Section, Version
+from ..labels import ANSWER_VERDICT, DISPOSITION
+from ..models import (
+    AnswerVerdict,
+    Comment,
+    CommentKind,
+    CommentVisibility,
+    DecisionAnswer,
+    Disposition,
+    Document,
+    Group,
+    Section,
+    Version,
+)
 from ..permissions import Action, can
-from .helpers import Form, add_error, deny, keeps_input, paginate, require
+from .helpers import (
+    Form,
+    add_error,
+    deny,
+    enum_arg,
+    int_arg,
+    keeps_input,
+    options,
+    paginate,
+    require,
+)
 from .loading import load_version
 from .reactions import CommentForm, ReplyForm, comment_form, threads_context
 
@@ -34,6 +57,42 @@ class EditForm(Form):
 
 class ReasonForm(Form):
     reason = StringField(_l("Reason"), validators=[Length(max=1000)])
+
+
+class AnswerForm(Form):
+    """The commenter's answer to a decision; the domain checks the text (decisions)."""
+
+    verdict = RadioField(
+        _l("Your answer to the decision"),
+        validators=[InputRequired(_l("Choose whether you agree or object."))],
+    )
+    body = TextAreaField(
+        _l("Explanation"),
+        description=_l("Required when you object. At most 1,000 characters."),
+    )
+
+    def __init__(self, comment: Comment, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.verdict.choices = options((v.value, label) for v, label in ANSWER_VERDICT.items())
+        # The ids review/_comment.html's answer_form gives the fields: the error summary
+        # links to them.
+        self.verdict.id = f"answer-{comment.id}-{AnswerVerdict.AGREE.value}"
+        self.body.id = f"answer-{comment.id}-body"
+
+
+class FeedbackFilterForm(Form):
+    class Meta:
+        csrf = False  # a GET filter form
+
+    document = SelectField(_l("Document"), validate_choice=False)
+    status = SelectField(_l("Status"), validate_choice=False)
+    group = SelectField(_l("Group"), validate_choice=False)
+
+
+@bp.app_template_global("answer_of")
+def _answer_of(comment: Comment) -> DecisionAnswer | None:
+    """The answer to a reaction's decision as it stands, for review/_comment.html."""
+    return decisions.answer_of(comment)
 
 
 @bp.route("/documents/<slug>/v/<int:number>/s/<key>", methods=["GET", "POST"])
@@ -279,7 +338,7 @@ def moderation(slug: str) -> Any:
             "success",
         )
         return redirect(url_for(".moderation", slug=slug))
-    pagination = paginate(moderating.moderation_queue_query(document))
+    pagination = paginate(queries.with_decisions(moderating.moderation_queue_query(document)))
     return render_template(
         "review/moderation.html",
         document=document,
@@ -289,12 +348,116 @@ def moderation(slug: str) -> Any:
     )
 
 
+@bp.post("/comments/<int:comment_id>/answer")
+@login_required
+@keeps_input
+def answer(comment_id: int) -> Any:
+    """The author (or their group's coordinator) agrees with or objects to the decision."""
+    comment = _comment_or_404(comment_id)
+    require(Action.ANSWER_DECISION, comment)
+    form = AnswerForm(comment)
+    if form.validate_on_submit():
+        verdict = AnswerVerdict(form.verdict.data)
+        try:
+            decisions.answer_decision(
+                db.session, current_user, comment, verdict, form.body.data or ""
+            )
+        except FeedbackError as error:
+            db.session.rollback()
+            add_error(form.body, str(error))
+        else:
+            db.session.commit()
+            flash(_("Thank you. Your answer to the decision is saved."), "success")
+            return redirect(_comment_url(comment))
+    return render_template("review/answer.html", comment=comment, form=form), 400
+
+
 @bp.get("/me/feedback")
 @login_required
 def my_feedback() -> str:
-    pagination = paginate(queries.comments_by_query(current_user))
+    documents = queries.documents_reacted_by(db.session, current_user)
+    form, criteria = _feedback_filter(documents, _groups_of_mine())
+    pagination = paginate(queries.comments_by_query(current_user, criteria))
     # A version one may no longer read (its document was closed to one's groups) is left out.
     comments = [
         c for c in pagination.items if can(current_user, Action.READ_VERSION, c.section.version)
     ]
-    return render_template("review/my_feedback.html", comments=comments, pagination=pagination)
+    return render_template(
+        "review/my_feedback.html",
+        comments=comments,
+        pagination=pagination,
+        form=form,
+        criteria=criteria,
+    )
+
+
+@bp.get("/groups/<int:group_id>/feedback")
+@login_required
+def group_feedback(group_id: int) -> str:
+    """A group's reactions with their decisions, for its members; its coordinators answer
+    the decisions from the reactions themselves."""
+    group = db.get_or_404(Group, group_id)
+    require(Action.REACT_FOR_GROUP, group)  # the membership check
+    documents = [
+        d
+        for d in queries.documents_reacted_for(db.session, current_user, group)
+        if can(current_user, Action.READ_DOCUMENT, d)
+    ]
+    form, criteria = _feedback_filter(documents, [])
+    pagination = paginate(queries.group_comments_query(current_user, group, criteria))
+    comments = [
+        c for c in pagination.items if can(current_user, Action.READ_VERSION, c.section.version)
+    ]
+    return render_template(
+        "review/group_feedback.html",
+        group=group,
+        comments=comments,
+        pagination=pagination,
+        form=form,
+        criteria=criteria,
+    )
+
+
+def _groups_of_mine() -> list[Group]:
+    """One's groups, in one statement, by name."""
+    ids = [m.group_id for m in current_user.memberships]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.name)))
+
+
+def _feedback_filter(
+    documents: list[Document], groups: list[Group]
+) -> tuple[FeedbackFilterForm, queries.FeedbackFilter]:
+    """The filter form of a list of reactions and what it asks; an unknown value filters
+    nothing (as on the other lists)."""
+    form = FeedbackFilterForm(request.args)
+    form.document.choices = options(
+        [("", _("All documents"))] + [(str(d.id), d.title) for d in documents]
+    )
+    form.status.choices = options(
+        [("", _("Every status"))] + [(d.value, label) for d, label in DISPOSITION.items()]
+    )
+    form.group.choices = options([("", _("All groups"))] + [(str(g.id), g.name) for g in groups])
+    criteria = queries.FeedbackFilter(
+        document_id=int_arg("document"),
+        disposition=enum_arg(Disposition, "status"),
+        group_id=int_arg("group") if groups else None,
+    )
+    return form, criteria
+
+
+@bp.get("/documents/<slug>/v/<int:number>/objections")
+@login_required
+def objections(slug: str, number: int) -> str:
+    """The reactions on a version whose author objects to the decision as it stands: what
+    the review group looks at again."""
+    version = load_version(slug, number)
+    require(Action.DECIDE, version.document)
+    pagination = paginate(queries.listed(decisions.open_objections_query(version)))
+    return render_template(
+        "review/objections.html",
+        document=version.document,
+        version=version,
+        pagination=pagination,
+    )

@@ -59,6 +59,36 @@ def switch_to_english(page: Page) -> None:
     assert page.locator("html").get_attribute("lang") == "en"
 
 
+WORKSPACE = f"{SAMPLE}/v/3/feedback"
+
+
+def open_first_reaction(page: Page) -> None:
+    """From the workspace's list to its first reaction's page."""
+    with page.expect_navigation():
+        page.locator("a.triage-row").first.click()
+    page.locator("#decide-title").wait_for()
+
+
+def bulk_without_selection(page: Page) -> None:
+    """Send the bulk form with nothing selected: the list again, with its error summary."""
+    with page.expect_navigation():
+        page.locator("button[name=action][value=decide]").click()
+    page.locator(".error-summary").wait_for()
+
+
+def show_progress_tables(page: Page) -> None:
+    """Open every chart's "Show as table" on the progress page."""
+    for summary in page.locator("details.progress-table summary").all():
+        summary.click()
+
+
+def mark_handled(page: Page) -> None:
+    """Mark the feedback handled while reactions wait: the page again, with its message."""
+    with page.expect_navigation():
+        page.locator(".progress-state button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+
+
 class Audit(NamedTuple):
     name: str
     who: Role | None  # None: a visitor who is not logged in
@@ -101,7 +131,18 @@ AUDITS = [
     ),
     Audit("section page, filtered", Role.REVIEWER, f"{SAMPLE}/v/3/s/{THREADED}?unanswered=1"),
     Audit("my reactions", Role.PARTNER, "/me/feedback"),
+    Audit("my reactions, filtered", Role.PARTNER, "/me/feedback?status=new"),
+    Audit("group reactions", Role.PARTNER, "/groups/{group}/feedback"),
+    Audit("open objections", Role.REVIEWER, f"{SAMPLE}/v/3/objections"),
     Audit("moderation", Role.REVIEWER, f"{SAMPLE}/moderation"),
+    Audit("review workspace", Role.REVIEWER, WORKSPACE),
+    Audit("review workspace, read-only", Role.AUTHOR, f"{WORKSPACE}?sort=created&order=desc"),
+    Audit("review workspace, bulk error", Role.REVIEWER, WORKSPACE, bulk_without_selection),
+    Audit("review workspace, one reaction", Role.REVIEWER, WORKSPACE, open_first_reaction),
+    Audit("progress", Role.REVIEWER, f"{SAMPLE}/v/3/progress"),
+    Audit("progress, tables shown", Role.REVIEWER, f"{SAMPLE}/v/3/progress", show_progress_tables),
+    Audit("progress, handled refused", Role.REVIEWER, f"{SAMPLE}/v/3/progress", mark_handled),
+    Audit("progress, read-only", Role.AUTHOR, f"{SAMPLE}/v/3/progress"),
     Audit("version as reviewer", Role.REVIEWER, f"{SAMPLE}/v/3?unanswered=1"),
     Audit("publish form", Role.AUTHOR, "/documents/publish"),
     Audit("publish form with errors", Role.AUTHOR, "/documents/publish", submit_with_errors),

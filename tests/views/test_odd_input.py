@@ -97,6 +97,7 @@ def valid(app: Flask, session: Session) -> dict[str, list[str]]:
         "person_id": [str(reader.id)],
         "group_id": [str(group.id)],
         "comment_id": [str(comment.id)],
+        "reference": [str(comment.reference)],
         "filename": ["js/annotate.js"],
     }
 

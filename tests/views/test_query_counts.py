@@ -47,12 +47,19 @@ PAGES = {
     "section history": f"{SAMPLE}/sections/{KEY}/history",
     "document list": "/documents/",
     "my reactions": "/me/feedback",
+    "my reactions, filtered": "/me/feedback?status=new&group={group}",
+    "group reactions": "/groups/{group}/feedback",
+    "open objections": f"{OPEN}/objections",
     "moderation": f"{SAMPLE}/moderation",
+    "review workspace": f"{OPEN}/feedback",
+    "review workspace, filtered": f"{OPEN}/feedback?status=new&sort=created&order=desc&q=reactie",
+    "progress": f"{OPEN}/progress",
 }
 FEW, MANY = 90, 300  # a third on one section: even FEW take it past one page of threads
 # Loading threads for the first time costs a statement per relationship loaded with them
-# (authors, groups, replies and theirs): with no reactions at all those are not run.
-LOADERS = 6
+# (authors, groups, replies and theirs, the decisions' history and answers): with no reactions
+# at all those are not run.
+LOADERS = 8
 
 
 @contextmanager
@@ -170,3 +177,40 @@ def test_the_version_page_shows_no_thread_at_all(
     fragment = client.get(f"{OPEN}/s/{KEY}/reactions").get_data(as_text=True)
     assert fragment.count('<article class="comment') <= 20 * 2  # 20 threads and their replies
     assert "<em>nadruk</em>" in fragment and 'rel="next"' in fragment
+
+
+def test_a_reaction_in_the_workspace_costs_the_same_whatever_its_thread(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """Its replies, decisions, notes and their people load with it, not one by one."""
+    from reviewhub.feedback.decisions import Decision, add_note, decide
+    from reviewhub.feedback.posting import post_comment
+    from reviewhub.models import Disposition
+    from tests.factories import reaction, sample_section
+
+    partner = user_with_role(session, Role.PARTNER)
+    with app.app_context():
+        comment = post_comment(
+            session, partner, sample_section(session), reaction(group=group_named(session))
+        )
+    session.commit()
+    path = f"{OPEN}/feedback/{comment.reference}?status=new"
+    assert Auth(client).login(Role.REVIEWER).status_code == 302
+    client.get(path)
+    with counted(app) as bare:
+        assert client.get(path).status_code == 200
+    add_reactions(session, 20)
+    with app.app_context():
+        for n in range(5):
+            someone = make_user(session, f"thread-{n}@example.org", Role.REVIEWER)
+            post_comment(
+                session, someone, comment.section, reaction(f"Antwoord {n}", kind=None), comment
+            )
+            add_note(session, someone, comment, f"Notitie {n}")
+            decide(session, someone, comment, Decision(Disposition.IN_PROGRESS))
+    session.commit()
+    client.get(path)
+    with counted(app) as full:
+        assert client.get(path).status_code == 200
+    # Loaded for the first time, each kind of thing costs a statement; never one per item.
+    assert len(full) - len(bare) <= LOADERS, (len(bare), len(full))

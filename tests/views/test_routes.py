@@ -101,7 +101,34 @@ CASES: dict[str, list[Case]] = {
         Case("GET", f"{SAMPLE}/v/3/s/bestaat-niet/reactions", everyone(404)),
         Case("GET", f"{SAMPLE}/v/9/s/veiligheid/reactions", everyone(404)),
     ],
-    "/me/feedback": [Case("GET", "/me/feedback", SIGNED_IN)],
+    "/me/feedback": [
+        Case("GET", "/me/feedback", SIGNED_IN),
+        Case("GET", "/me/feedback?document=x&status=onzin&group=99999999999999999999", SIGNED_IN),
+    ],
+    # {group} is Regio Twente: only the demo partner is a member.
+    "/groups/<int:group_id>/feedback": [
+        Case("GET", "/groups/{group}/feedback", expect(LOGIN, 403, 200, 403, 403, 403)),
+        Case(
+            "GET",
+            "/groups/{group}/feedback?status=accepted",
+            expect(LOGIN, 403, 200, 403, 403, 403),
+        ),
+        Case("GET", "/groups/999999/feedback", expect(LOGIN, 404, 404, 404, 404, 404)),
+    ],
+    # No decision on {comment} yet: its author gets the form back (400), nobody else may.
+    "/comments/<int:comment_id>/answer": [
+        Case(
+            "POST",
+            "/comments/{comment}/answer",
+            expect(LOGIN, 403, 400, 403, 403, 403),
+            {"verdict": "agree"},
+        ),
+        Case("POST", "/comments/999999/answer", expect(LOGIN, 404, 404, 404, 404, 404)),
+    ],
+    "/documents/<slug>/v/<int:number>/objections": [
+        Case("GET", f"{SAMPLE}/v/3/objections", MODERATORS),
+        Case("GET", f"{SAMPLE}/v/9/objections", expect(LOGIN, 404, 404, 404, 404, 404)),
+    ],
     # {comment} is public: everyone who reads the document is sent to its section's page.
     "/comments/<int:comment_id>": [Case("GET", "/comments/{comment}", everyone(302))],
     # {comment} is a question of the demo partner on the open Dialoogversie 3.
@@ -138,6 +165,38 @@ CASES: dict[str, list[Case]] = {
     "/documents/<slug>/sections/<key>/history": [
         Case("GET", f"{SAMPLE}/sections/veiligheid/history", everyone(200))
     ],
+    # The review workspace: the review group decides, the document's author reads it.
+    "/documents/<slug>/v/<int:number>/feedback": [
+        Case("GET", f"{SAMPLE}/v/3/feedback", expect(LOGIN, 403, 403, 200, 200, 200)),
+        Case("GET", f"{SAMPLE}/v/9/feedback", everyone(404)),
+        Case(
+            "POST",
+            f"{SAMPLE}/v/3/feedback",
+            expect(LOGIN, 403, 403, 400, 403, 400),
+            {"action": "decide"},
+        ),
+    ],
+    "/documents/<slug>/v/<int:number>/feedback/<reference>": [
+        Case("GET", f"{SAMPLE}/v/3/feedback/{{reference}}", expect(LOGIN, 403, 403, 200, 200, 200)),
+        Case("GET", f"{SAMPLE}/v/3/feedback/XX-3-999", expect(LOGIN, 403, 403, 404, 404, 404)),
+        Case(
+            "POST",
+            f"{SAMPLE}/v/3/feedback/{{reference}}",
+            expect(LOGIN, 403, 403, 400, 403, 400),
+            {"which": "note"},
+        ),
+    ],
+    # Progress at a glance: read like the workspace; "handled" refused while one reaction
+    # (the partner's question) waits for a decision.
+    "/documents/<slug>/v/<int:number>/progress": [
+        Case("GET", f"{SAMPLE}/v/3/progress", expect(LOGIN, 403, 403, 200, 200, 200)),
+        Case("GET", f"{SAMPLE}/v/9/progress", everyone(404)),
+        Case("GET", "/documents/bestaat-niet/v/3/progress", everyone(404)),
+    ],
+    "/documents/<slug>/v/<int:number>/progress/handled": [
+        Case("POST", f"{SAMPLE}/v/3/progress/handled", expect(LOGIN, 403, 403, 400, 403, 400)),
+        Case("POST", f"{SAMPLE}/v/9/progress/handled", everyone(404)),
+    ],
 }
 
 
@@ -154,6 +213,7 @@ def test_route_answers_each_role_as_expected(app, client, session, role, rule):
         "reader": session.scalar(select(User.id).where(User.email == Auth.EMAILS[Role.READER])),
         "group": session.scalar(select(Group.id).order_by(Group.id).limit(1)),
         "comment": partner_question(app, session).id,
+        "reference": session.scalar(select(Comment.reference).order_by(Comment.id.desc()).limit(1)),
     }
     if role != ANONYMOUS:
         assert Auth(client).login(role).status_code == 302

@@ -31,7 +31,8 @@ def test_every_post_route_refuses_a_missing_or_forged_token(app, client, session
         data={"email": Auth.EMAILS[Role.ADMIN], "password": "demo-reviewhub",
               "csrf_token": _token(client)},
     )  # fmt: skip
-    ids = {"reader": 1, "group": 1, "comment": partner_question(app, session).id}
+    question = partner_question(app, session)
+    ids = {"reader": 1, "group": 1, "comment": question.id, "reference": question.reference}
     events_before = session.scalar(select(func.count()).select_from(AuditEvent))
     for rule in post_routes(app):
         url = next(case.url for case in CASES[rule])
@@ -56,6 +57,7 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/admin/people/<int:person_id>/anonymise",
         "/admin/people/<int:person_id>/invitation",
         "/admin/people/new",
+        "/comments/<int:comment_id>/answer",
         "/comments/<int:comment_id>/approve",
         "/comments/<int:comment_id>/delete",
         "/comments/<int:comment_id>/edit",
@@ -65,6 +67,9 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/comments/<int:comment_id>/restore",
         "/documents/<slug>/moderation",
         "/documents/<slug>/settings",
+        "/documents/<slug>/v/<int:number>/feedback",
+        "/documents/<slug>/v/<int:number>/feedback/<reference>",
+        "/documents/<slug>/v/<int:number>/progress/handled",
         "/documents/<slug>/v/<int:number>/s/<key>",
         "/documents/publish",
         "/invitation/<token>",

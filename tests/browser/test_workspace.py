@@ -1,0 +1,107 @@
+"""The review workspace in a browser: the reviewer filters, decides on two reactions at once,
+goes to a reaction with the keyboard and decides on it alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from reviewhub.extensions import db
+from reviewhub.feedback.posting import post_comment
+from reviewhub.models import Comment, Disposition, Role
+from tests.factories import SAMPLE_SLUG, group_named, reaction, sample_section, user_with_role
+
+pytestmark = pytest.mark.browser
+
+WORKSPACE = f"/documents/{SAMPLE_SLUG}/v/3/feedback"
+WORD = "triagetoets"  # in these reactions only: the list is theirs whatever else is seeded
+
+
+@pytest.fixture(scope="module")
+def references(live_app: Flask) -> list[str]:
+    """Four reactions of the demo partner on Dialoogversie 3, committed."""
+    with live_app.app_context():
+        session = db.session
+        partner = user_with_role(session, Role.PARTNER)  # type: ignore[arg-type]
+        section = sample_section(session, 3, "veiligheid")  # type: ignore[arg-type]
+        made = [
+            post_comment(session, partner, section,
+                         reaction(f"Vraag {n} ({WORD})", group=group_named(session)))  # type: ignore[arg-type]
+            for n in range(4)
+        ]  # fmt: skip
+        session.commit()
+        found = [comment.reference or "" for comment in made]
+        session.remove()
+    return found
+
+
+def dispositions(live_app: Flask, refs: list[str]) -> list[Disposition]:
+    with live_app.app_context():
+        found = dict(
+            db.session.execute(
+                select(Comment.reference, Comment.disposition).where(Comment.reference.in_(refs))
+            ).all()
+        )
+        db.session.remove()
+    return [found[ref] for ref in refs]
+
+
+def test_reviewer_triages_in_bulk_and_one_by_one(
+    page_as: Callable[[Role], Page], live_app: Flask, references: list[str]
+) -> None:
+    page = page_as(Role.REVIEWER)
+    page.goto(WORKSPACE)
+    page.locator("#filter-status").select_option("new")
+    page.locator("#filter-q").fill(WORD)
+    with page.expect_navigation():
+        page.locator("form.workspace-filters button[type=submit]").click()
+    rows = page.locator("a.triage-row")
+    expect(rows).to_have_text(references)
+
+    # Two rows, one motivation: both are noted, and the filtered list no longer shows them.
+    first, second, third, fourth = references
+    for ref in (first, second):
+        row = page.locator("tr", has=page.locator("a.triage-row", has_text=ref))
+        row.locator("input[name=selected]").check()
+    page.locator("#disposition").select_option("noted")
+    page.locator("#motivation").fill("Meegenomen in de volgende versie.")
+    with page.expect_navigation():
+        page.locator("button[name=action][value=decide]").click()
+    expect(page.locator(".alert--success")).to_be_visible()
+    assert "status=new" in page.url and WORD in page.url  # back in the same filtered list
+    expect(rows).to_have_text([third, fourth])
+    assert dispositions(live_app, references)[:2] == [Disposition.NOTED] * 2
+
+    # Open the first, go to the next with the keyboard, decide on that one alone.
+    with page.expect_navigation():
+        rows.first.click()
+    expect(page.locator("h1")).to_contain_text(third)
+    expect(page.locator("a[rel=next]")).to_contain_text(fourth)
+    with page.expect_navigation():
+        page.keyboard.press("j")
+    expect(page.locator("h1")).to_contain_text(fourth)
+    expect(page.locator("a[rel=prev]")).to_contain_text(third)
+    page.locator("input[name=decide-disposition][value=accepted]").check()
+    page.locator("#decide-motivation").fill("Overgenomen in paragraaf 2.")
+    with page.expect_navigation():
+        page.locator("button[name=which][value=decide]").click()
+    expect(page.locator(".alert--success")).to_be_visible()
+    expect(page.locator(".timeline__item")).to_have_count(1)
+    assert dispositions(live_app, references) == [
+        Disposition.NOTED, Disposition.NOTED, Disposition.NEW, Disposition.ACCEPTED]  # fmt: skip
+
+
+def test_the_next_link_works_without_the_script(
+    new_context: Callable[..., object], references: list[str]
+) -> None:
+    context = new_context(Role.REVIEWER, java_script_enabled=False)
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{WORKSPACE}/{references[0]}?q={WORD}")
+    with page.expect_navigation():
+        page.locator("a[rel=next]").click()
+    expect(page.locator("h1")).to_contain_text(references[1])
+    assert f"q={WORD}" in page.url

@@ -1,0 +1,83 @@
+"""`flask demo` adds demo reactions to the sample document's open version, in several states,
+once: run again, it adds nothing. (`load-samples` and the tests' sample database add none.)"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reviewhub.feedback.clusters import near_duplicates
+from reviewhub.feedback.posting import post_comment
+from reviewhub.models import (
+    AnswerVerdict,
+    Comment,
+    DecisionAnswer,
+    Disposition,
+    ReviewNote,
+    Role,
+    Section,
+    Version,
+)
+from reviewhub.samples import DEMO_REACTIONS
+from tests.factories import group_named, reaction, sample_section, user_with_role
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_the_sample_database_has_no_reactions(session: Session) -> None:
+    assert _count(session, Comment) == 0
+
+
+def test_demo_adds_reactions_once(cli, session: Session) -> None:
+    first = cli("demo")
+    assert first.exit_code == 0, first.output
+    assert _count(session, Comment) == len(DEMO_REACTIONS) >= 12
+    second = cli("demo")
+    assert second.exit_code == 0, second.output
+    assert _count(session, Comment) == len(DEMO_REACTIONS)
+    assert _count(session, DecisionAnswer) == 2 and _count(session, ReviewNote) == 1
+
+
+def test_demo_reactions_show_the_review_at_work(cli, session: Session) -> None:
+    assert cli("demo").exit_code == 0
+    comments = list(
+        session.scalars(select(Comment).join(Section).join(Version).where(Version.number == 3))
+    )
+    assert len(comments) == len(DEMO_REACTIONS)
+    assert all(c.reference for c in comments)  # posted through posting: references assigned
+    states = Counter(c.disposition for c in comments)
+    for state in (Disposition.NEW, Disposition.IN_PROGRESS, Disposition.ACCEPTED,
+                  Disposition.NOT_ACCEPTED, Disposition.NOTED, Disposition.ANSWERED,
+                  Disposition.DUPLICATE):  # fmt: skip
+        assert states[state] >= 1, state
+    decided = [c for c in comments if c.disposition is not Disposition.NEW]
+    assert all(c.decided_by and c.decided_by.email == "reviewer@example.org" for c in decided)
+    duplicate = next(c for c in comments if c.disposition is Disposition.DUPLICATE)
+    assert (
+        duplicate.duplicate_of is not None and duplicate.duplicate_of.section == duplicate.section
+    )
+    objection = session.scalars(
+        select(DecisionAnswer).where(DecisionAnswer.verdict == AnswerVerdict.OBJECT)
+    ).one()
+    assert objection.author.email == "partner@example.org"
+    assert objection.comment.disposition is Disposition.NOT_ACCEPTED
+    assert {c.group.name for c in comments if c.group} >= {"Regio Twente", "Proeftuin Utrecht"}
+    # Two regions and a workgroup sent one point: the workspace shows them as near-duplicates.
+    clusters = near_duplicates(session, sample_section(session).version)
+    assert len(set(clusters.values())) >= 1 and len(clusters) >= 3
+
+
+def test_demo_adds_none_when_reactions_exist(app: Flask, cli, session: Session) -> None:
+    partner = user_with_role(session, Role.PARTNER)
+    with app.app_context():  # the closing date is read in the app's time zone
+        post_comment(
+            session, partner, sample_section(session), reaction(group=group_named(session))
+        )
+    session.commit()
+    assert cli("demo").exit_code == 0
+    assert _count(session, Comment) == 1
