@@ -56,7 +56,17 @@ from typing import Any
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import Connection, create_engine, func, insert, inspect, make_url, select, text
+from sqlalchemy import (
+    Connection,
+    create_engine,
+    func,
+    insert,
+    inspect,
+    make_url,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -65,16 +75,23 @@ from bench_publish import CONTENT_WORDS, DEFAULT_SEED, make_versions
 from reviewhub import create_app
 from reviewhub.extensions import db
 from reviewhub.feedback import revisions
+from reviewhub.feedback.decisions import OPEN, TAKEN_IN
 from reviewhub.feedback.display import render_body
+from reviewhub.feedback.references import reference
 from reviewhub.models import (
+    AnswerVerdict,
     Comment,
     CommentKind,
     CommentState,
     CommentVisibility,
+    DecisionAnswer,
+    Disposition,
+    DispositionChange,
     Document,
     Group,
     GroupKind,
     Membership,
+    ReviewNote,
     Role,
     Section,
     User,
@@ -99,18 +116,40 @@ PENDING, HIDDEN, DELETED = 0.03, 0.005, 0.005
 ANSWERED, FOLLOWED_UP = 0.25, 0.3
 DEMO_PARTNER_SHARE = 0.01  # so that the demo log-in finds reactions of its own
 
+# The register: the share of the decidable reactions (top-level, published, neither hidden
+# nor deleted) with a decision, on a closed version and on the open one; of those decisions
+# the share still in progress; the share of the open version's reactions given to a reviewer;
+# of the decisions (not in progress) the share the author answered, and of those answers the
+# share that objects; the share of decided reactions with a review note.
+DECIDED_CLOSED, DECIDED_OPEN = 0.9, 0.4
+IN_PROGRESS_CLOSED, IN_PROGRESS_OPEN = 0.03, 0.15
+ASSIGNED_OPEN = 0.5
+DECISION_ANSWERED, OBJECTS = 0.15, 0.3
+NOTED_BY_REVIEWERS = 0.01
+DUPLICATE_CANDIDATES = 8  # a duplicate repeats one of its section's last few reactions
+
 # The columns written, in this order, on both databases.
 COLUMNS = (
     "id", "section_id", "parent_id", "author_id", "group_id", "kind", "body", "body_html",
     "proposed_text", "quote_exact", "quote_prefix", "quote_suffix", "quote_start", "quote_end",
     "visibility", "state", "official", "client_token", "hidden_reason", "hidden_by_id",
-    "hidden_at", "deleted_at", "created_at",
+    "hidden_at", "deleted_at", "created_at", "reference",
+    # The decision as it stands (its history: disposition_changes, made from these).
+    "disposition", "motivation", "motivation_html", "decided_by_id", "decided_at",
+    "duplicate_of_id", "taken_in_version_id", "taken_in_section_key", "assignee_id",
+    "disposition_revision",
 )  # fmt: skip
 Row = tuple[Any, ...]
 ID, SECTION_ID, AUTHOR_ID, GROUP_ID, VISIBILITY, STATE, CREATED_AT = (
     COLUMNS.index(name)
     for name in ("id", "section_id", "author_id", "group_id", "visibility", "state", "created_at")
 )
+# A reaction without a decision, and a reply: the register's columns as the app leaves them.
+UNDECIDED: Row = (Disposition.NEW.value, None, "", None, None, None, None, None, None, 0)
+ANSWER_COLUMNS = (
+    "id", "comment_id", "change_id", "author_id", "verdict", "body", "body_html", "created_at",
+)  # fmt: skip
+NOTE_COLUMNS = ("id", "comment_id", "author_id", "body", "body_html", "created_at")
 
 # ---------------------------------------------------------------------------------------------
 # Names and texts. Dutch, as the people using the service write.
@@ -186,6 +225,67 @@ FOLLOW_UPS = [
 ]
 HIDDEN_REASON = "Bevatte persoonsgegevens van een gezin."
 
+D = Disposition
+# What the review group decides, by the kind of reaction (weights).
+DISPOSITIONS = {
+    CommentKind.QUESTION: {D.ANSWERED: 75, D.NOTED: 10, D.OUT_OF_SCOPE: 5, D.DUPLICATE: 10},
+    CommentKind.SUGGESTION: {D.ACCEPTED: 35, D.PARTLY_ACCEPTED: 25, D.NOT_ACCEPTED: 25,
+                             D.NOTED: 5, D.OUT_OF_SCOPE: 5, D.DUPLICATE: 5},
+    CommentKind.CONCERN: {D.ACCEPTED: 15, D.PARTLY_ACCEPTED: 30, D.NOT_ACCEPTED: 20,
+                          D.NOTED: 25, D.OUT_OF_SCOPE: 5, D.DUPLICATE: 5},
+    CommentKind.SUPPORT: {D.NOTED: 85, D.ACCEPTED: 10, D.DUPLICATE: 5},
+    CommentKind.GENERAL: {D.NOTED: 50, D.OUT_OF_SCOPE: 20, D.NOT_ACCEPTED: 10, D.ACCEPTED: 10,
+                          D.DUPLICATE: 10},
+}  # fmt: skip
+MOTIVATIONS = {
+    D.IN_PROGRESS: [
+        "We bespreken dit in het eerstvolgende auteursoverleg.",
+        "Dit leggen we voor aan de juridische werkgroep.",
+    ],
+    D.ACCEPTED: [
+        "Overgenomen: de tekst is aangepast zoals voorgesteld.",
+        "We nemen dit over en beschrijven de rol van de regiehouder *expliciet*.",
+        "Terecht punt; de termijn is aangepast naar **tien werkdagen**.",
+    ],
+    D.PARTLY_ACCEPTED: [
+        "Deels overgenomen: het voorbeeld is toegevoegd, de termijn blijft staan.",
+        "We passen de formulering aan, maar houden vast aan de verplichte toets.",
+    ],
+    D.NOT_ACCEPTED: [
+        "Niet overgenomen: de wet laat hier geen ruimte voor een andere termijn.",
+        "Dit strookt niet met de afspraken in het landelijk kader; zie paragraaf 2.",
+    ],
+    D.NOTED: [
+        "Dank voor uw reactie; we hebben er kennis van genomen.",
+        "Fijn om te horen dat dit aansluit bij de praktijk.",
+    ],
+    D.ANSWERED: [
+        "De regiehouder neemt het besluit, binnen vijf werkdagen na de melding.",
+        "Een bestaand veiligheidsplan blijft gelden; de ouders worden door de "
+        "casusregisseur geïnformeerd.",
+        "Ja: de AVG staat dit toe op grond van een wettelijke taak. Zie de toelichting.",
+    ],
+    D.OUT_OF_SCOPE: [
+        "Dit valt buiten de reikwijdte van dit kader; we geven het door aan het programma.",
+        "Financiering regelt dit kader niet; dat loopt via de regionale afspraken.",
+    ],
+    D.DUPLICATE: [
+        "Dit punt is al eerder in deze paragraaf ingebracht; zie die reactie.",
+        "Gelijk aan een eerdere reactie; het antwoord staat daar.",
+    ],
+}
+OBJECTIONS = [
+    "Hiermee is ons punt niet opgelost.",
+    "De termijn blijft voor kleine gemeenten onhaalbaar.",
+    "We missen nog steeds een voorbeeld uit de praktijk.",
+]
+AGREEMENTS = ["", "", "Akkoord, dank voor de aanpassing."]
+NOTES = [
+    "Navragen bij de juridische werkgroep voordat we besluiten.",
+    "Vergelijkbaar met de reacties uit Twente; samen oppakken.",
+    "Auteur vraagt om een voorbeeld uit de proeftuinen.",
+]
+
 # ---------------------------------------------------------------------------------------------
 # The plan, timing and the summary.
 
@@ -231,6 +331,7 @@ class Cast:
     partners: list[tuple[int, tuple[int, ...]]]  # person, the groups they speak for
     partner_weights: list[float]  # how active each partner is (a few are very active)
     officials: list[int]  # reviewers and authors: their replies are official
+    reviewers: list[int]  # the review group: they decide and are assigned (the demo one too)
     demo_partner: tuple[int, tuple[int, ...]]
 
 
@@ -327,6 +428,8 @@ def create_accounts(session: Session, rng: Random) -> Cast:
         partners=partners,
         partner_weights=[rng.paretovariate(1.2) for _ in partners],
         officials=[person for person, role in people if role is not Role.PARTNER],
+        reviewers=[person for person, role in people if role is Role.REVIEWER]
+        + [session.scalars(select(User.id).where(User.email == "reviewer@example.org")).one()],
         demo_partner=demo_partner(session),
     )
 
@@ -348,6 +451,8 @@ class Window:
     sections: list[tuple[int, str, str]]  # id, key, plain text
     opens: datetime
     closes: datetime
+    number: int
+    code: str  # the document's, for the references
 
 
 def publish(session: Session, plan: Plan) -> list[Window]:
@@ -367,13 +472,25 @@ def publish(session: Session, plan: Plan) -> list[Window]:
         )
         version = publish_version(session, document, framework.render(), meta, author)
         closes = END if last else opens + step - timedelta(days=1)
-        windows.append(Window(version.id, section_rows(session, version.id), opens, closes))
+        windows.append(Window(
+            version.id, section_rows(session, version.id), opens, closes, number, document.code
+        ))  # fmt: skip
     return windows
 
 
 def section_rows(session: Session, version_id: int) -> list[tuple[int, str, str]]:
     query = select(Section.id, Section.key, Section.text).where(Section.version_id == version_id)
     return [tuple(row) for row in session.execute(query.order_by(Section.position))]
+
+
+def successors(session: Session, windows: list[Window]) -> dict[int, tuple[int, str]]:
+    """Each section's successor in the next version (its id → that version's id and the
+    successor's key): where an accepted reaction is taken in, as record_taken_in finds it."""
+    query = select(Section.predecessor_id, Section.version_id, Section.key).where(
+        Section.version_id.in_([window.version_id for window in windows]),
+        Section.predecessor_id.is_not(None),
+    )
+    return {predecessor: (version, key) for predecessor, version, key in session.execute(query)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,24 +548,54 @@ class Reply:
     official: bool = field(compare=False)
 
 
+@dataclass(frozen=True)
+class FirstIds:
+    """The first free id of each table written in bulk: ids are allocated here."""
+
+    comment: int = 1
+    change: int = 1
+    answer: int = 1
+    note: int = 1
+
+
 class Reactions:
     """Generates the rows of all reactions and replies, oldest first, so that ids follow time
-    as they do in the app, and a reply always comes after its parent."""
+    as they do in the app, and a reply always comes after its parent. The register's columns
+    (reference, decision, assignee) are made with each reaction; the decision answers and
+    review notes are collected on the way, and the decision history is made afterwards from
+    the reactions (``change_ids`` follow the ids of the decided reactions)."""
 
-    def __init__(self, plan: Plan, cast: Cast, windows: list[Window], first_id: int) -> None:
-        self.plan, self.cast, self.windows = plan, cast, windows
+    def __init__(self, plan: Plan, cast: Cast, windows: list[Window], first: FirstIds,
+                 taken_in: dict[int, tuple[int, str]]) -> None:  # fmt: skip
+        self.plan, self.cast, self.windows, self.taken_in = plan, cast, windows, taken_in
         self.rng = Random(plan.seed + 1)
         self.passages = Passages(self.rng)
-        self.ids = itertools.count(first_id)
+        self.ids = itertools.count(first.comment)
+        self.change_ids = itertools.count(first.change)
+        self.answer_ids, self.note_ids = itertools.count(first.answer), itertools.count(first.note)
         self.replies: list[Reply] = []  # a heap, by time
         self.order = itertools.count()
         self.bodies = rendered(REACTION_BODIES)
         self.answers, self.follow_ups = rendered(ANSWERS), rendered(FOLLOW_UPS)
         self.kinds = list(CommentKind)
-        self.answered: list[int] = []  # ids of the threads answered officially
         keys = {key for window in windows for _id, key, _text in window.sections}
         # Busy sections stay busy from version to version (they keep their key).
         self.heat = {key: self.rng.paretovariate(1.3) for key in sorted(keys)}
+        # The register.
+        self.dispositions = {
+            kind: (list(weights), list(itertools.accumulate(weights.values())))
+            for kind, weights in DISPOSITIONS.items()
+        }
+        self.motivations = {
+            disposition: rendered(texts) for disposition, texts in MOTIVATIONS.items()
+        }
+        self.objections, self.notes = rendered(OBJECTIONS), rendered(NOTES)
+        self.agreements = [(text, render_body(text) if text else "") for text in AGREEMENTS]
+        self.recent: dict[int, list[int]] = {}  # section → its last decidable reactions
+        self.counters: dict[int, int] = {}  # version → the last reference number given
+        self.decided = 0  # decisions made: one disposition_changes row each
+        self.answer_rows: list[Row] = []  # decision_answers, in ANSWER_COLUMNS
+        self.note_rows: list[Row] = []  # review_notes, in NOTE_COLUMNS
 
     def per_version(self) -> list[int]:
         """How many top-level reactions each version gets: OPEN_SHARE on the open one, the
@@ -472,17 +619,21 @@ class Reactions:
         sections = rng.choices(window.sections, heat, k=count)
         authors = rng.choices(self.cast.partners, self.cast.partner_weights, k=count)
         span = (window.closes - window.opens).total_seconds()
+        prefix = reference(window.code, window.number, 0)[:-3]  # the references' common part
         for index, (section, author) in enumerate(zip(sections, authors, strict=True)):
             at = window.opens + timedelta(seconds=(index + rng.random()) * span / count)
             yield from self.due_replies(at)
             demo = rng.random() < DEMO_PARTNER_SHARE
-            row = self.reaction(section, self.cast.demo_partner if demo else author, at)
+            number = f"{prefix}{index + 1:03d}"  # = reference(code, version, index + 1)
+            partner = self.cast.demo_partner if demo else author
+            row = self.reaction(window, number, section, partner, at)
             yield row
             if row[STATE] == CommentState.PUBLISHED.value:
                 self.maybe_answer(row, window.closes)
+        self.counters[window.version_id] = count
 
-    def reaction(self, section: tuple[int, str, str], author: tuple[int, tuple[int, ...]],
-                 at: datetime) -> Row:  # fmt: skip
+    def reaction(self, window: Window, ref: str, section: tuple[int, str, str],
+                 author: tuple[int, tuple[int, ...]], at: datetime) -> Row:  # fmt: skip
         rng = self.rng
         section_id, _key, section_text = section
         person, groups = author
@@ -502,20 +653,98 @@ class Reactions:
         hidden = PENDING <= fate < PENDING + HIDDEN
         deleted = PENDING + HIDDEN <= fate < PENDING + HIDDEN + DELETED
         comment_id = next(self.ids)
+        decidable = fate >= PENDING + HIDDEN + DELETED
+        register = (
+            self.decision(window, comment_id, section_id, kind, person, at)
+            if decidable else UNDECIDED
+        )  # fmt: skip
         return (
             comment_id, section_id, None, person, rng.choice(groups), kind.value, body, html,
             *quote, visibility.value, state.value, False,
             f"bench-{comment_id}", HIDDEN_REASON if hidden else None,
             rng.choice(self.cast.officials) if hidden else None,
             at + timedelta(days=1) if hidden else None,
-            at + timedelta(hours=2) if deleted else None, at,
+            at + timedelta(hours=2) if deleted else None, at, ref, *register,
         )  # fmt: skip
+
+    def decision(self, window: Window, comment_id: int, section_id: int, kind: CommentKind,
+                 author: int, at: datetime) -> Row:  # fmt: skip
+        """The register's columns of a decidable reaction (published, neither hidden nor
+        deleted): on a closed version most are decided, on the open one fewer, and about half
+        of the open version's are assigned to a reviewer. A decision may bring the author's
+        answer and a review note."""
+        rng, reviewers = self.rng, self.cast.reviewers
+        closed = window is not self.windows[-1]
+        assignee = None if closed or rng.random() >= ASSIGNED_OPEN else rng.choice(reviewers)
+        recent = self.recent.setdefault(section_id, [])
+        if rng.random() < (DECIDED_CLOSED if closed else DECIDED_OPEN):
+            decided = self.decided_row(window, closed, comment_id, section_id, kind, author, at)
+            register = (*decided, assignee, 1)
+        else:
+            register = (*UNDECIDED[:-2], assignee, 0)
+        recent.append(comment_id)  # a candidate for the later duplicates on its section
+        if len(recent) > DUPLICATE_CANDIDATES:
+            del recent[0]
+        return register
+
+    def decided_row(self, window: Window, closed: bool, comment_id: int, section_id: int,
+                    kind: CommentKind, author: int, at: datetime) -> Row:  # fmt: skip
+        """A decision's columns (up to the assignee); its answer and note, if any."""
+        rng, reviewers = self.rng, self.cast.reviewers
+        candidates = self.recent[section_id]  # this reaction is not among them yet
+        if rng.random() < (IN_PROGRESS_CLOSED if closed else IN_PROGRESS_OPEN):
+            disposition = Disposition.IN_PROGRESS
+        else:
+            population, cumulative = self.dispositions[kind]
+            disposition = rng.choices(population, cum_weights=cumulative)[0]
+        duplicate_of = None
+        if disposition is Disposition.DUPLICATE:
+            if candidates:
+                duplicate_of = rng.choice(candidates)
+            else:  # the first reaction on its section repeats nothing
+                disposition = Disposition.NOTED
+        if disposition is Disposition.IN_PROGRESS and rng.random() < 0.5:
+            motivation, motivation_html = None, ""  # in progress needs no motivation
+        else:
+            motivation, motivation_html = rng.choice(self.motivations[disposition])
+        until = window.closes + timedelta(days=1) if closed else END  # the next version, or now
+        decided_at = at + timedelta(minutes=10) + max(until - at, timedelta(0)) * rng.random()
+        taken_in: tuple[int | None, str | None] = (None, None)
+        if closed and disposition in TAKEN_IN:
+            taken_in = self.taken_in.get(section_id, taken_in)
+        change_id = next(self.change_ids)
+        self.decided += 1
+        if disposition not in OPEN and rng.random() < DECISION_ANSWERED:
+            self.answer(comment_id, change_id, author, decided_at)
+        if rng.random() < NOTED_BY_REVIEWERS:
+            body, html = rng.choice(self.notes)
+            noted_at = at + (decided_at - at) * rng.random()
+            self.note_rows.append(
+                (next(self.note_ids), comment_id, rng.choice(reviewers), body, html, noted_at)
+            )
+        return (
+            disposition.value, motivation, motivation_html, rng.choice(reviewers), decided_at,
+            duplicate_of, *taken_in,
+        )  # fmt: skip
+
+    def answer(self, comment_id: int, change_id: int, author: int, decided_at: datetime) -> None:
+        """The author's answer to the decision, within days (objections need a word)."""
+        rng = self.rng
+        if rng.random() < OBJECTS:
+            verdict, (body, html) = AnswerVerdict.OBJECT, rng.choice(self.objections)
+        else:
+            verdict, (body, html) = AnswerVerdict.AGREE, rng.choice(self.agreements)
+        later = decided_at + timedelta(hours=rng.expovariate(1 / 48))
+        answered_at = max(min(later, END), decided_at + timedelta(minutes=1))
+        self.answer_rows.append((
+            next(self.answer_ids), comment_id, change_id, author, verdict.value, body, html,
+            answered_at,
+        ))  # fmt: skip
 
     def maybe_answer(self, thread: Row, closes: datetime) -> None:
         """About a quarter of the published threads get an official answer, within days."""
         if self.rng.random() >= ANSWERED:
             return
-        self.answered.append(thread[ID])
         reply = Reply(
             thread[CREATED_AT], 0, thread[ID], thread[SECTION_ID], thread[VISIBILITY],
             (thread[AUTHOR_ID], thread[GROUP_ID]), closes, official=True,
@@ -549,7 +778,7 @@ class Reactions:
         return (
             comment_id, due.section_id, due.thread, author, group, None, body, html,
             *(None,) * 6, due.visibility, CommentState.PUBLISHED.value, due.official,
-            f"bench-{comment_id}", None, None, None, None, due.at,
+            f"bench-{comment_id}", None, None, None, None, due.at, None, *UNDECIDED,
         )  # fmt: skip
 
 
@@ -559,82 +788,111 @@ def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-def load_sqlite(connection: Connection, rows: Iterable[Row]) -> None:
-    """executemany in chunks, all in the one transaction of the connection."""
-    table = Comment.__table__
-    for chunk in chunks(rows, CHUNK):
-        connection.execute(insert(table), [dict(zip(COLUMNS, row, strict=True)) for row in chunk])
-
-
-def load_postgresql(connection: Connection, rows: Iterable[Row]) -> None:
-    """One COPY through the connection's psycopg connection, in its transaction."""
+def load(connection: Connection, model: Any, columns: tuple[str, ...], rows: Iterable[Row]) -> None:
+    """``rows`` into ``model``'s table, in the connection's transaction: executemany in
+    chunks on SQLite, one COPY through the psycopg connection on PostgreSQL."""
+    table = model.__table__
+    if connection.dialect.name == "sqlite":
+        for chunk in chunks(rows, CHUNK):
+            connection.execute(
+                insert(table), [dict(zip(columns, row, strict=True)) for row in chunk]
+            )
+        return
     raw = connection.connection.driver_connection
     assert raw is not None
-    statement = f"COPY comments ({', '.join(COLUMNS)}) FROM STDIN"
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 
 
 # ---------------------------------------------------------------------------------------------
-# The comments table's indexes: dropped for the load, made again after it.
+# The indexes of the tables loaded in bulk: dropped for the load, made again after it.
+
+BULK_TABLES = ("comments", "disposition_changes", "decision_answers")
 
 
-def drop_secondary_indexes(connection: Connection) -> list[str]:
-    """Drop what the migrations made on comments, apart from its primary key (and on SQLite
-    the unique constraint's own index, which cannot be dropped); return the statements that
+def drop_secondary_indexes(connection: Connection, table: str) -> list[str]:
+    """Drop what the migrations made on ``table``, apart from its primary key (and on SQLite
+    the unique constraints' own indexes, which cannot be dropped); return the statements that
     make them again. Read from the catalogue, so that a new index is kept as well."""
     if connection.dialect.name == "sqlite":
         found = connection.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'comments' "
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :table "
             "AND sql IS NOT NULL"
-        )).all()  # fmt: skip
+        ), {"table": table}).all()  # fmt: skip
         for name, _sql in found:
             connection.execute(text(f'DROP INDEX "{name}"'))
         return [sql for _name, sql in found]
     indexes = connection.execute(text(
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-        "AND tablename = 'comments' AND indexname NOT IN "
-        "(SELECT conname FROM pg_constraint WHERE conrelid = 'comments'::regclass)"
-    )).all()  # fmt: skip
+        "AND tablename = :table AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = CAST(:table AS regclass))"
+    ), {"table": table}).all()  # fmt: skip
     constraints = connection.execute(text(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'comments'::regclass AND contype IN ('u', 'f') ORDER BY contype DESC"
-    )).all()  # fmt: skip
+        "WHERE conrelid = CAST(:table AS regclass) AND contype IN ('u', 'f') "
+        "ORDER BY contype DESC"
+    ), {"table": table}).all()  # fmt: skip
     for name, _definition in constraints:
-        connection.execute(text(f'ALTER TABLE comments DROP CONSTRAINT "{name}"'))
+        connection.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
     for name, _definition in indexes:
         connection.execute(text(f'DROP INDEX "{name}"'))
     remake = [definition for _name, definition in indexes]
-    return remake + [f'ALTER TABLE comments ADD CONSTRAINT "{name}" {definition}'
+    return remake + [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
                      for name, definition in constraints]  # fmt: skip
 
 
-def insert_reactions(session: Session, plan: Plan, cast: Cast, windows: list[Window]) -> list[str]:
-    """All reactions and replies in one transaction; returns what remakes the indexes."""
+def first_ids(session: Session) -> FirstIds:
+    def after(model: Any) -> int:
+        return (session.scalar(select(func.max(model.id))) or 0) + 1
+
+    return FirstIds(after(Comment), after(DispositionChange), after(DecisionAnswer),
+                    after(ReviewNote))  # fmt: skip
+
+
+def insert_reactions(
+    session: Session, plan: Plan, cast: Cast, windows: list[Window], summary: Summary
+) -> list[str]:
+    """All reactions and replies, then the register's rows, in one transaction; returns what
+    remakes the indexes."""
     connection = session.connection()
-    first_id = (session.scalar(select(func.max(Comment.id))) or 0) + 1
-    remake = drop_secondary_indexes(connection)
-    reactions = Reactions(plan, cast, windows, first_id)
-    if connection.dialect.name == "sqlite":
-        load_sqlite(connection, reactions.rows())
-    else:
-        load_postgresql(connection, reactions.rows())
-    add_decisions(session, reactions.answered)
-    # Written past the ORM: what pages keep of these versions' reactions must be made anew.
-    revisions.bump(session, [window.version_id for window in windows])
-    session.commit()
+    first = first_ids(session)
+    remake = [sql for table in BULK_TABLES for sql in drop_secondary_indexes(connection, table)]
+    reactions = Reactions(plan, cast, windows, first, successors(session, windows))
+    with summary.phase("reactions"):
+        load(connection, Comment, COLUMNS, reactions.rows())
+    with summary.phase("register"):
+        add_register(connection, reactions, first)
+        # Written past the ORM: what pages keep of these versions' reactions must be made anew.
+        revisions.bump(session, [window.version_id for window in windows])
+        session.commit()
     return remake
 
 
-def add_decisions(session: Session, answered: list[int]) -> None:
-    """Hook: there is no model yet for what the programme decided on a reaction (taken over,
-    not taken over, ...). When there is, add decisions here for a share of ``answered`` (the
-    ids of the threads answered officially), in bulk as the reactions are."""
+def add_register(connection: Connection, reactions: Reactions, first: FirstIds) -> None:
+    """The decision history, one change per decided reaction, made from the reactions by the
+    database (ids in the order of the reactions' ids, as the generator allocated them); the
+    answers and notes collected; each version's reference counter at its last number."""
+    columns = "comment_id, disposition, motivation, motivation_html, duplicate_of_id, " \
+        "decided_by_id, decided_at"  # fmt: skip
+    made = connection.execute(text(
+        f"INSERT INTO disposition_changes (id, {columns}) "
+        f"SELECT {first.change - 1} + row_number() OVER (ORDER BY id), "
+        f"id, {columns.removeprefix('comment_id, ')} "
+        "FROM comments WHERE decided_at IS NOT NULL"
+    )).rowcount  # fmt: skip
+    assert made == reactions.decided, (made, reactions.decided)
+    load(connection, DecisionAnswer, ANSWER_COLUMNS, reactions.answer_rows)
+    load(connection, ReviewNote, NOTE_COLUMNS, reactions.note_rows)
+    for version_id, counter in reactions.counters.items():
+        connection.execute(
+            update(Version).where(Version.id == version_id).values(reaction_counter=counter)
+        )
 
 
 def remake_indexes(session: Session, remake: list[str]) -> None:
-    """Indexes and constraints made at once, the id sequence moved past the ids used, and
+    """Indexes and constraints made at once, the id sequences moved past the ids used, and
     statistics for the planner."""
     connection = session.connection()
     postgresql = connection.dialect.name == "postgresql"
@@ -643,10 +901,11 @@ def remake_indexes(session: Session, remake: list[str]) -> None:
     for statement in remake:
         connection.execute(text(statement))
     if postgresql:
-        connection.execute(text(
-            "SELECT setval(pg_get_serial_sequence('comments', 'id'), coalesce(max(id), 1), "
-            "max(id) IS NOT NULL) FROM comments"
-        ))  # fmt: skip
+        for table in (*BULK_TABLES, "review_notes"):
+            connection.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1), "
+                f"max(id) IS NOT NULL) FROM {table}"
+            ))  # fmt: skip
     connection.execute(text("ANALYZE"))
     session.commit()
 
@@ -671,6 +930,11 @@ def count_rows(session: Session) -> dict[str, int]:
         "sections": count(Section),
         "reactions": count(Comment, Comment.parent_id.is_(None)),
         "replies": count(Comment, Comment.parent_id.is_not(None)),
+        "decided": count(Comment, Comment.disposition != Disposition.NEW),
+        "assigned": count(Comment, Comment.assignee_id.is_not(None)),
+        "decision changes": count(DispositionChange),
+        "decision answers": count(DecisionAnswer),
+        "review notes": count(ReviewNote),
     }
 
 
@@ -707,8 +971,7 @@ def build(url: str, plan: Plan) -> Summary:
         with summary.phase("publishing"):
             windows = publish(session, plan)
             session.commit()
-        with summary.phase("reactions"):
-            remake = insert_reactions(session, plan, cast, windows)
+        remake = insert_reactions(session, plan, cast, windows, summary)
         with summary.phase("indexes/analyze"):
             remake_indexes(session, remake)
         summary.counts = count_rows(session)

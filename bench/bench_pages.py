@@ -35,6 +35,16 @@ from reviewhub.samples import DEMO_PASSWORD
 PEOPLE = {"anonymous": None, "partner": "partner@example.org", "reviewer": "reviewer@example.org"}
 
 
+def a_group(app: Flask) -> int:
+    with app.app_context():
+        return (
+            db.session.scalar(
+                select(Comment.group_id).where(Comment.group_id.is_not(None)).limit(1)
+            )
+            or 0
+        )
+
+
 def open_version_and_busiest(app: Flask) -> tuple[int, str, int]:
     """The last version's number, its busiest section's key and its reactions."""
     with app.app_context():
@@ -69,6 +79,12 @@ def pages(number: int, key: str) -> dict[str, str]:
         "document list": "/documents/",
         "my reactions": "/me/feedback",
         "moderation": f"/documents/{SLUG}/moderation",
+        "workspace": f"{base}/feedback",
+        "workspace, new only": f"{base}/feedback?status=new&sort=section",
+        "workspace, text search": f"{base}/feedback?q=veiligheid",
+        "workspace, page 100": f"{base}/feedback?page=100",
+        "workspace, one group": f"{base}/feedback?group={{group}}&sort=created&order=desc",
+        "progress": f"{base}/progress",
     }
 
 
@@ -100,14 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
     app.config["WTF_CSRF_ENABLED"] = False  # the test client logs in without the form's token
     number, key, _count = open_version_and_busiest(app)
-    print(f"{'page':<20} {'who':<10} {'first ms':>9} {'median ms':>9} {'KB':>7} {'SQL':>4}")
+    group = a_group(app)
+    print(f"{'page':<24} {'who':<10} {'first ms':>9} {'median ms':>9} {'KB':>7} {'SQL':>4}")
     for who, email in PEOPLE.items():
         client = client_for(app, email)
         for name, url in pages(number, key).items():
-            found = measure(app, client, url, args.runs)
+            found = measure(app, client, url.format(group=group), args.runs)
             if found:
                 first, median, kb, statements = found
-                print(f"{name:<20} {who:<10} {first:>9.1f} {median:>9.1f} {kb:>7.0f} "
+                print(f"{name:<24} {who:<10} {first:>9.1f} {median:>9.1f} {kb:>7.0f} "
                       f"{statements:>4}")  # fmt: skip
     with app.app_context():
         db.engine.dispose()
