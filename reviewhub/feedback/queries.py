@@ -376,6 +376,14 @@ def _documents_of(session: DbSession, reactions: Select[Comment]) -> list[Docume
     )
 
 
+def groups_by_ids(session: DbSession, ids: Iterable[int]) -> list[Group]:
+    """The groups with these ids, by name: kept lists hold ids, the names are read fresh."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    return list(session.scalars(select(Group).where(Group.id.in_(wanted)).order_by(Group.name)))
+
+
 def groups_reacting(session: DbSession, viewer: Any, version: Version) -> list[Group]:
     """The groups of the reactions on this version that ``viewer`` may read: choices for the
     group filter. Counting the others would show that a group reacted for itself only."""

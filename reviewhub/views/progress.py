@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.routing import BuildError
 
 from ..extensions import db
 from ..feedback import decisions, progress
@@ -18,12 +18,9 @@ from ..models import User, Version
 from ..permissions import Action, can
 from .helpers import Form, require
 from .loading import load_version
+from .pagecache import kept
 
 bp = Blueprint("progress", __name__)
-
-# The workspace's list (another blueprint: named by endpoint, never imported), under the
-# names it has had; the page does without the link while none exists.
-WORKSPACE_ENDPOINTS = ("workspace.register_list", "workspace.index")
 
 
 class HandledForm(Form):
@@ -61,7 +58,10 @@ def mark_handled(slug: str, number: int) -> Any:
 
 
 def _render(version: Version, form: HandledForm) -> str:
-    report = progress.progress(db.session, version)
+    # Three passes over the version's reactions: kept until the next reaction or decision.
+    key = ("progress", version.id, version.published_at, version.feedback_revision,
+           str(get_locale()))  # fmt: skip
+    report = kept(key, lambda: progress.progress(db.session, version))
     handled_by = (
         db.session.get(User, version.feedback_handled_by_id)
         if version.feedback_handled_by_id is not None
@@ -81,10 +81,7 @@ def _render(version: Version, form: HandledForm) -> str:
     )
 
 
-def _workspace_url(version: Version, **args: Any) -> str | None:
-    for endpoint in WORKSPACE_ENDPOINTS:
-        try:
-            return url_for(endpoint, slug=version.document.slug, number=version.number, **args)
-        except BuildError:
-            continue
-    return None
+def _workspace_url(version: Version, **args: Any) -> str:
+    """The workspace's list (another blueprint: named by its endpoint, never imported)."""
+    slug, number = version.document.slug, version.number
+    return url_for("workspace.register_list", slug=slug, number=number, **args)

@@ -152,13 +152,7 @@ class FeedbackSummary:
     group_ids: tuple[int, ...]
 
     def groups(self) -> list[Group]:
-        if not self.group_ids:
-            return []
-        return list(
-            db.session.scalars(
-                select(Group).where(Group.id.in_(self.group_ids)).order_by(Group.name)
-            )
-        )
+        return queries.groups_by_ids(db.session, self.group_ids)
 
 
 def feedback_summary(version: Version, criteria: queries.CommentFilter) -> FeedbackSummary:

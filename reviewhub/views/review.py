@@ -372,16 +372,19 @@ def answer(comment_id: int) -> Any:
     return render_template("review/answer.html", comment=comment, form=form), 400
 
 
+def _on_readable_versions(comments: list[Comment]) -> list[Comment]:
+    """A list's reactions on versions the visitor may still read (a document can be closed
+    to one's groups after one reacted)."""
+    return [c for c in comments if can(current_user, Action.READ_VERSION, c.section.version)]
+
+
 @bp.get("/me/feedback")
 @login_required
 def my_feedback() -> str:
     documents = queries.documents_reacted_by(db.session, current_user)
     form, criteria = _feedback_filter(documents, _groups_of_mine())
     pagination = paginate(queries.comments_by_query(current_user, criteria))
-    # A version one may no longer read (its document was closed to one's groups) is left out.
-    comments = [
-        c for c in pagination.items if can(current_user, Action.READ_VERSION, c.section.version)
-    ]
+    comments = _on_readable_versions(pagination.items)
     return render_template(
         "review/my_feedback.html",
         comments=comments,
@@ -405,9 +408,7 @@ def group_feedback(group_id: int) -> str:
     ]
     form, criteria = _feedback_filter(documents, [])
     pagination = paginate(queries.group_comments_query(current_user, group, criteria))
-    comments = [
-        c for c in pagination.items if can(current_user, Action.READ_VERSION, c.section.version)
-    ]
+    comments = _on_readable_versions(pagination.items)
     return render_template(
         "review/group_feedback.html",
         group=group,

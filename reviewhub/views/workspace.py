@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import select
 from wtforms import (
     HiddenField,
     RadioField,
@@ -30,7 +29,7 @@ from ..feedback import decisions, queries, register
 from ..feedback.clusters import near_duplicates
 from ..feedback.decisions import Decision, DecisionConflict, DecisionError
 from ..labels import DISPOSITION
-from ..models import Comment, CommentKind, Disposition, Group, Section, User, Version
+from ..models import Comment, CommentKind, Disposition, Section, User, Version
 from ..permissions import Action, can
 from .helpers import (
     Form,
@@ -133,12 +132,6 @@ def _clusters(version: Version) -> dict[int, int]:
         ("workspace-clusters", version.id, version.published_at, version.texts_revision),
         lambda: near_duplicates(db.session, version),
     )
-
-
-def _groups(ids: list[int]) -> list[Group]:
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.name)))
 
 
 def _cluster_members(version: Version, cluster: int | None) -> frozenset[int] | None:
@@ -286,7 +279,7 @@ def _render_list(version: Version, form: BulkForm | None, members: list[User]) -
         cluster_sizes=Counter(clusters.values()),
         cluster=int_arg("cluster"),
         sections=register.sections_of(db.session, version),
-        groups=_groups(group_ids),
+        groups=queries.groups_by_ids(db.session, group_ids),
         members=members,
         form=form,
         selected=set(form.selected.data or []) if form is not None else set(),
