@@ -78,6 +78,7 @@ from reviewhub.feedback import revisions
 from reviewhub.feedback.decisions import OPEN, TAKEN_IN
 from reviewhub.feedback.display import render_body
 from reviewhub.feedback.references import reference
+from reviewhub.feedback.textsearch import SEARCH_TABLE
 from reviewhub.models import (
     AnswerVerdict,
     Comment,
@@ -130,10 +131,10 @@ DUPLICATE_CANDIDATES = 8  # a duplicate repeats one of its section's last few re
 
 # The columns written, in this order, on both databases.
 COLUMNS = (
-    "id", "section_id", "parent_id", "author_id", "group_id", "kind", "body", "body_html",
-    "proposed_text", "quote_exact", "quote_prefix", "quote_suffix", "quote_start", "quote_end",
-    "visibility", "state", "official", "client_token", "hidden_reason", "hidden_by_id",
-    "hidden_at", "deleted_at", "created_at", "reference",
+    "id", "section_id", "version_id", "parent_id", "author_id", "group_id", "kind", "body",
+    "body_html", "proposed_text", "quote_exact", "quote_prefix", "quote_suffix", "quote_start",
+    "quote_end", "visibility", "state", "official", "client_token", "hidden_reason",
+    "hidden_by_id", "hidden_at", "deleted_at", "created_at", "reference",
     # The decision as it stands (its history: disposition_changes, made from these).
     "disposition", "motivation", "motivation_html", "decided_by_id", "decided_at",
     "duplicate_of_id", "taken_in_version_id", "taken_in_section_key", "assignee_id",
@@ -592,6 +593,10 @@ class Reactions:
         self.objections, self.notes = rendered(OBJECTIONS), rendered(NOTES)
         self.agreements = [(text, render_body(text) if text else "") for text in AGREEMENTS]
         self.recent: dict[int, list[int]] = {}  # section → its last decidable reactions
+        self.version_of = {  # section → its version
+            section_id: window.version_id
+            for window in windows for section_id, _key, _text in window.sections
+        }  # fmt: skip
         self.counters: dict[int, int] = {}  # version → the last reference number given
         self.decided = 0  # decisions made: one disposition_changes row each
         self.answer_rows: list[Row] = []  # decision_answers, in ANSWER_COLUMNS
@@ -659,8 +664,8 @@ class Reactions:
             if decidable else UNDECIDED
         )  # fmt: skip
         return (
-            comment_id, section_id, None, person, rng.choice(groups), kind.value, body, html,
-            *quote, visibility.value, state.value, False,
+            comment_id, section_id, window.version_id, None, person, rng.choice(groups),
+            kind.value, body, html, *quote, visibility.value, state.value, False,
             f"bench-{comment_id}", HIDDEN_REASON if hidden else None,
             rng.choice(self.cast.officials) if hidden else None,
             at + timedelta(days=1) if hidden else None,
@@ -776,7 +781,8 @@ class Reactions:
             author, group = due.partner
             body, html = self.rng.choice(self.follow_ups)
         return (
-            comment_id, due.section_id, due.thread, author, group, None, body, html,
+            comment_id, due.section_id, self.version_of[due.section_id], due.thread, author,
+            group, None, body, html,
             *(None,) * 6, due.visibility, CommentState.PUBLISHED.value, due.official,
             f"bench-{comment_id}", None, None, None, None, due.at, None, *UNDECIDED,
         )  # fmt: skip
@@ -823,7 +829,7 @@ def drop_secondary_indexes(connection: Connection, table: str) -> list[str]:
         ), {"table": table}).all()  # fmt: skip
         for name, _sql in found:
             connection.execute(text(f'DROP INDEX "{name}"'))
-        return [sql for _name, sql in found]
+        return [sql for _name, sql in found] + drop_search_triggers(connection, table)
     indexes = connection.execute(text(
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
         "AND tablename = :table AND indexname NOT IN "
@@ -841,6 +847,20 @@ def drop_secondary_indexes(connection: Connection, table: str) -> list[str]:
     remake = [definition for _name, definition in indexes]
     return remake + [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
                      for name, definition in constraints]  # fmt: skip
+
+
+def drop_search_triggers(connection: Connection, table: str) -> list[str]:
+    """SQLite: drop the triggers that keep the text search index (migration 0009) row by row,
+    and return what makes them again and then builds the index at once from the table."""
+    found = connection.execute(text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table"
+    ), {"table": table}).all()  # fmt: skip
+    for name, _sql in found:
+        connection.execute(text(f'DROP TRIGGER "{name}"'))
+    if not found:
+        return []
+    rebuild = f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('rebuild')"
+    return [sql for _name, sql in found] + [rebuild]
 
 
 def first_ids(session: Session) -> FirstIds:

@@ -138,6 +138,7 @@ def insert_reactions(
         partner, reviewer = people[PARTNER], people["reviewer@example.org"]
         author = people["auteur@example.org"]
         twente = groups["Regio Twente"]
+        version_id = session.scalar(select(Section.version_id).where(Section.id == section_ids[0]))
         busy_id = session.scalar(
             select(Section.id).where(Section.id.in_(section_ids), Section.key == busiest)
         )
@@ -151,6 +152,7 @@ def insert_reactions(
             rows.append(
                 {
                     "section_id": busy_id if n % 3 == 0 else section_ids[n % len(section_ids)],
+                    "version_id": version_id,
                     "author_id": partner.id if by_partner else author.id,
                     "group_id": twente.id if by_partner else None,
                     "kind": kinds[n % len(kinds)],
@@ -177,6 +179,7 @@ def insert_reactions(
             [
                 {
                     "section_id": section_id,
+                    "version_id": version_id,
                     "parent_id": parent_id,
                     "author_id": reviewer.id,
                     "body": answer,

@@ -8,8 +8,22 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import Model, db
@@ -372,12 +386,28 @@ class Comment(Model):
         # A section's threads, oldest first, a page at a time: read in order, not sorted.
         Index("ix_comments_section_id_created_at", "section_id", "created_at", "id"),
         # The workspace and the progress counts: a version's reactions by status.
-        Index("ix_comments_section_id_disposition", "section_id", "disposition"),
         Index("ix_comments_author_id_created_at", "author_id", "created_at"),
+        # A version's reactions without going through its sections: the workspace pages
+        # through the top-level ones by id (their reference order), and by status. The
+        # parent comes second: "IS NULL" then narrows the range instead of the parent's own
+        # index, which SQLite's planner would take otherwise.
+        Index("ix_comments_version_id_parent_id_id", "version_id", "parent_id", "id"),
+        Index(
+            "ix_comments_version_id_parent_id_disposition",
+            *("version_id", "parent_id", "disposition", "id"),
+        ),
+        # … and what one group sent ("what did this region say?").
+        Index(
+            "ix_comments_version_id_parent_id_group_id",
+            *("version_id", "parent_id", "group_id", "id"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    # The section's version, kept on the reaction (a section never changes version): the
+    # version's reactions are then one index range rather than a join over its sections.
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
@@ -472,6 +502,22 @@ class Comment(Model):
     @property
     def has_quote(self) -> bool:
         return self.quote_exact is not None
+
+
+@event.listens_for(Comment, "before_insert")
+def _take_version_of_section(_mapper: Mapper[Comment], connection: Connection,
+                             comment: Comment) -> None:  # fmt: skip
+    """Every reaction stored through the ORM gets its section's version (bulk inserts name it
+    themselves)."""
+    if comment.version_id is not None:
+        return
+    section = inspect(comment).attrs.section.loaded_value
+    if isinstance(section, Section) and section.version_id is not None:
+        comment.version_id = section.version_id
+    else:
+        comment.version_id = connection.scalar(
+            select(Section.version_id).where(Section.id == comment.section_id)
+        )
 
 
 class CommentRevision(Model):

@@ -15,6 +15,7 @@ from babel.support import Translations
 from sqlalchemy import text
 
 from reviewhub import create_app
+from reviewhub.database import is_modelled
 from reviewhub.extensions import db
 from tests.factories import compile_catalogues
 
@@ -58,7 +59,7 @@ def test_embedded_sqlite_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path):
 
 def test_migrations_create_exactly_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection)
+        context = MigrationContext.configure(connection, opts={"include_object": is_modelled})
         assert compare_metadata(context, db.metadata) == []
 
 

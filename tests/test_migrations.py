@@ -44,7 +44,10 @@ def test_the_register_gives_existing_documents_codes_and_reactions_references(tm
             text("SELECT id, reference FROM comments ORDER BY id")
         ).all()
         counter = db.session.scalar(text("SELECT reaction_counter FROM versions"))
+        # 0008: each reaction and reply takes its section's version.
+        versions = db.session.execute(text("SELECT version_id FROM comments")).scalars().all()
         db.engine.dispose()
     assert code == "HV"
     assert references == [(1, "HV-2-001"), (2, None), (3, "HV-2-002")]
     assert counter == 2
+    assert versions == [1, 1, 1]

@@ -29,7 +29,7 @@ from itertools import chain, pairwise
 from sqlalchemy import select
 
 from ..dbtypes import DbSession
-from ..models import Comment, Section, Version
+from ..models import Comment, Version
 
 DEFAULT_THRESHOLD = 0.5  # chosen with bench/bench_clusters.py: see bench/README.md
 MAX_POSTINGS = 100  # the most sets one feature's prefix list is searched through
@@ -184,10 +184,8 @@ def near_duplicates(
     """The near-duplicate clusters among ``version``'s top-level reactions that are still
     there: comment id → cluster id (its smallest comment id), for clusters of two or more."""
     rows = session.execute(
-        select(Comment.id, Comment.section_id, Comment.body)
-        .join(Section, Comment.section_id == Section.id)
-        .where(
-            Section.version_id == version.id,
+        select(Comment.id, Comment.section_id, Comment.body).where(
+            Comment.version_id == version.id,
             Comment.parent_id.is_(None),
             Comment.deleted_at.is_(None),
         )

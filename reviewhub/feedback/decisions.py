@@ -303,10 +303,9 @@ def open_objections_query(version: Version) -> Select[Comment]:
     later = aliased(DispositionChange)
     return (
         select(Comment)
-        .join(Section, Comment.section_id == Section.id)
         .join(DecisionAnswer, DecisionAnswer.comment_id == Comment.id)
         .where(
-            Section.version_id == version.id,
+            Comment.version_id == version.id,
             DecisionAnswer.verdict == AnswerVerdict.OBJECT,
             ~exists().where(
                 and_(later.comment_id == Comment.id, later.id > DecisionAnswer.change_id)
@@ -324,9 +323,8 @@ def needs_decision(version: Version) -> Select[Comment]:
     none)."""
     return (
         select(Comment)
-        .join(Section, Comment.section_id == Section.id)
         .where(
-            Section.version_id == version.id,
+            Comment.version_id == version.id,
             Comment.parent_id.is_(None),
             Comment.deleted_at.is_(None),
             Comment.hidden_at.is_(None),

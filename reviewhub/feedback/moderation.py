@@ -79,8 +79,7 @@ def moderation_queue_query(document: Document) -> Select[Comment]:
     """Reactions waiting for approval, and reported ones not yet looked at, oldest first."""
     return (
         select(Comment)
-        .join(Section, Comment.section_id == Section.id)
-        .join(Version, Section.version_id == Version.id)
+        .join(Version, Comment.version_id == Version.id)
         .where(Version.document_id == document.id)
         .where(
             (Comment.state == CommentState.PENDING)

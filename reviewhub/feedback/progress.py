@@ -41,7 +41,7 @@ class Progress:
 
 def _counted(version: Version) -> list[ColumnElement[bool]]:
     return [
-        Section.version_id == version.id,
+        Comment.version_id == version.id,
         Comment.parent_id.is_(None),
         Comment.deleted_at.is_(None),
         Comment.hidden_at.is_(None),
@@ -51,7 +51,6 @@ def _counted(version: Version) -> list[ColumnElement[bool]]:
 def status_counts(session: DbSession, version: Version) -> dict[Disposition, int]:
     rows = session.execute(
         select(Comment.disposition, func.count(Comment.id))
-        .join(Section, Comment.section_id == Section.id)
         .where(*_counted(version))
         .group_by(Comment.disposition)
     )
@@ -85,7 +84,6 @@ def group_counts(session: DbSession, version: Version, top: int = TOP) -> list[B
     rows = session.execute(
         select(Group.id, Group.name, count)
         .select_from(Comment)
-        .join(Section, Comment.section_id == Section.id)
         .outerjoin(Group, Comment.group_id == Group.id)
         .where(*_counted(version))
         .group_by(Group.id, Group.name)

@@ -89,10 +89,9 @@ def reading_scope(session: DbSession, viewer: Any, version: Version) -> tuple[An
         return ("public",)
     own_restricted = session.scalar(
         select(Comment.id)
-        .join(Section, Comment.section_id == Section.id)
         .where(
             Comment.author_id == reading.person_id,
-            Section.version_id == version.id,
+            Comment.version_id == version.id,
             or_(
                 Comment.state == CommentState.PENDING,
                 Comment.visibility == CommentVisibility.GROUP,
@@ -143,9 +142,7 @@ def threads_query(
     if section is not None:
         query = query.where(Comment.section_id == section.id)
     else:
-        query = query.join(Section, Comment.section_id == Section.id).where(
-            Section.version_id == version.id
-        )
+        query = query.where(Comment.version_id == version.id)
     return (
         query.where(
             readable_filter(viewer, document),
@@ -229,9 +226,8 @@ def section_counts(
             func.count(case((Comment.parent_id.is_(None), 1))),
         )
         .join(thread, thread.id == func.coalesce(Comment.parent_id, Comment.id))
-        .join(Section, Comment.section_id == Section.id)
         .where(
-            Section.version_id == version.id,
+            Comment.version_id == version.id,
             thread.parent_id.is_(None),
             readable_filter(viewer, document),
             readable_filter(viewer, document, thread),
@@ -294,12 +290,8 @@ def _feedback_list(query: Select[Comment], criteria: FeedbackFilter | None) -> S
     reactions and their decisions shows."""
     criteria = criteria or FeedbackFilter()
     if criteria.document_id is not None:
-        on_document = (
-            select(Section.id)
-            .join(Version, Section.version_id == Version.id)
-            .where(Version.document_id == criteria.document_id)
-        )
-        query = query.where(Comment.section_id.in_(on_document))
+        on_document = select(Version.id).where(Version.document_id == criteria.document_id)
+        query = query.where(Comment.version_id.in_(on_document))
     if criteria.disposition is not None:  # replies have no status of their own
         query = query.where(
             Comment.parent_id.is_(None), Comment.disposition == criteria.disposition
@@ -365,12 +357,8 @@ def documents_reacted_for(session: DbSession, viewer: User, group: Group) -> lis
 
 
 def _documents_of(session: DbSession, reactions: Select[Comment]) -> list[Document]:
-    sections = reactions.with_only_columns(Comment.section_id)
-    documents = (
-        select(Version.document_id)
-        .join(Section, Section.version_id == Version.id)
-        .where(Section.id.in_(sections))
-    )
+    versions = reactions.with_only_columns(Comment.version_id)
+    documents = select(Version.document_id).where(Version.id.in_(versions))
     return list(
         session.scalars(select(Document).where(Document.id.in_(documents)).order_by(Document.title))
     )
@@ -387,13 +375,9 @@ def groups_by_ids(session: DbSession, ids: Iterable[int]) -> list[Group]:
 def groups_reacting(session: DbSession, viewer: Any, version: Version) -> list[Group]:
     """The groups of the reactions on this version that ``viewer`` may read: choices for the
     group filter. Counting the others would show that a group reacted for itself only."""
-    reacted = (
-        select(Comment.group_id)
-        .join(Section, Comment.section_id == Section.id)
-        .where(
-            Section.version_id == version.id,
-            Comment.group_id.is_not(None),
-            readable_filter(viewer, version.document),
-        )
+    reacted = select(Comment.group_id).where(
+        Comment.version_id == version.id,
+        Comment.group_id.is_not(None),
+        readable_filter(viewer, version.document),
     )
     return list(session.scalars(select(Group).where(Group.id.in_(reacted)).order_by(Group.name)))

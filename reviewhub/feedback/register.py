@@ -6,7 +6,7 @@ a version of 50,000 reactions costs the same as one of fifty."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -15,7 +15,6 @@ from sqlalchemy import (
     UnaryExpression,
     case,
     func,
-    or_,
     select,
     true,
     tuple_,
@@ -39,6 +38,7 @@ from ..models import (
 )
 from ..permissions import Action, can, role_may
 from .queries import readable_filter
+from .textsearch import contains_text
 
 SORTS = ("reference", "created", "section", "status", "group")
 UNASSIGNED = 0  # the assignee filter's value for "nobody"
@@ -69,16 +69,14 @@ class WorkspaceFilter:
         ) or bool(self.text.strip())  # fmt: skip
 
 
-def _like(text: str) -> str:
-    """``text`` as a LIKE pattern that matches it anywhere, its own % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _conditions(criteria: WorkspaceFilter) -> list[ColumnElement[bool]]:
+def _conditions(version: Version, criteria: WorkspaceFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if criteria.section_key is not None:
-        conditions.append(Section.key == criteria.section_key)
+        # The section's id first, so that its reactions are read through the section's index.
+        section = select(Section.id).where(
+            Section.version_id == version.id, Section.key == criteria.section_key
+        )
+        conditions.append(Comment.section_id == section.scalar_subquery())
     if criteria.group_id is not None:
         conditions.append(Comment.group_id == criteria.group_id)
     if criteria.kind is not None:
@@ -94,14 +92,7 @@ def _conditions(criteria: WorkspaceFilter) -> list[ColumnElement[bool]]:
         conditions.append(motivated if criteria.has_motivation else ~motivated)
     text = criteria.text.strip()
     if text:
-        # lower() on both sides: SQLite's LIKE folds ASCII only, PostgreSQL's not at all.
-        pattern = _like(text.lower())
-        conditions.append(
-            or_(
-                func.lower(Comment.body).like(pattern, escape="\\"),
-                func.lower(func.coalesce(Comment.reference, "")).like(pattern, escape="\\"),
-            )
-        )
+        conditions.append(contains_text(text))
     if criteria.comment_ids is not None:
         conditions.append(Comment.id.in_(sorted(criteria.comment_ids)))
     return conditions
@@ -117,12 +108,13 @@ def _sort_terms(criteria: WorkspaceFilter) -> list[Any]:
     """The sort's expressions, always ending in the id so that the order is total: the
     previous and next links walk it. None of them is ever NULL, so rows compare as tuples."""
     # References are numbered in the order reactions are posted, which is the order of their
-    # ids: sorting by id sorts them as numbers (VT-2-999 before VT-2-1000) and reads the
-    # primary key's order instead of sorting every reaction of the version.
+    # ids: sorting by id sorts them as numbers (VT-2-999 before VT-2-1000) and reads an
+    # index's order instead of sorting every reaction of the version. The date shown is when
+    # the reaction was stored, which is that order too (posting.post_comment sets both).
     by_reference: list[Any] = [Comment.id]
     sorts: dict[str, list[Any]] = {
         "reference": by_reference,
-        "created": [Comment.created_at],
+        "created": by_reference,
         "section": [Section.position, *by_reference],
         "status": [_STATUS_ORDER, *by_reference],
         "group": [func.coalesce(Group.name, ""), *by_reference],
@@ -138,10 +130,11 @@ def _order(criteria: WorkspaceFilter, backwards: bool = False) -> list[UnaryExpr
 def _base(version: Version, criteria: WorkspaceFilter, viewer: Any) -> Select[Any]:
     query = (
         select(Comment)
-        .join(Section, Comment.section_id == Section.id)
-        .where(Section.version_id == version.id, Comment.parent_id.is_(None))
-        .where(*_conditions(criteria))
+        .where(Comment.version_id == version.id, Comment.parent_id.is_(None))
+        .where(*_conditions(version, criteria))
     )
+    if criteria.sort == "section":
+        query = query.join(Section, Comment.section_id == Section.id)
     if criteria.sort == "group":
         query = query.outerjoin(Group, Comment.group_id == Group.id)
     if viewer is not None:
@@ -160,13 +153,20 @@ def workspace_query(
     return (
         _base(version, criteria, viewer)
         .options(
+            load_only(*_ROW),
             selectinload(Comment.author),
             selectinload(Comment.group),
             selectinload(Comment.assignee),
-            selectinload(Comment.section),
         )
         .order_by(*_order(criteria))
     )
+
+
+# What a row of the workspace shows (its section by id: the page knows the version's sections).
+_ROW = (Comment.id, Comment.reference, Comment.section_id, Comment.version_id, Comment.parent_id,
+        Comment.author_id, Comment.group_id, Comment.kind, Comment.body, Comment.disposition,
+        Comment.assignee_id, Comment.state, Comment.visibility, Comment.hidden_at,
+        Comment.deleted_at, Comment.created_at)  # fmt: skip
 
 
 def workspace_totals(
@@ -176,14 +176,75 @@ def workspace_totals(
     included), in one grouped query."""
     query = (
         select(Comment.disposition, func.count())
-        .join(Section, Comment.section_id == Section.id)
-        .where(Section.version_id == version.id, Comment.parent_id.is_(None))
+        .where(Comment.version_id == version.id, Comment.parent_id.is_(None))
         .where(readable_filter(viewer, version.document) if viewer is not None else true())
         .group_by(Comment.disposition)
     )
     totals = dict.fromkeys(Disposition, 0)
     totals.update({disposition: count for disposition, count in session.execute(query)})
     return totals
+
+
+@dataclass(frozen=True)
+class Composition:
+    """How many top-level reactions on a version were sent for each group (None: for no
+    group), on each section (by id) and of each kind. Decisions change none of these."""
+
+    by_group: dict[int | None, int]
+    by_section: dict[int, int]
+    by_kind: dict[CommentKind | None, int]
+
+
+def workspace_composition(session: DbSession, version: Version, viewer: Any = None) -> Composition:
+    """The version's reactions counted by group, by section and by kind (three grouped
+    queries): the group filter's choices, and the number of rows of a list filtered on one
+    of them, without counting that list."""
+    scope = [
+        Comment.version_id == version.id,
+        Comment.parent_id.is_(None),
+        readable_filter(viewer, version.document) if viewer is not None else true(),
+    ]
+
+    def counted(column: Any) -> dict[Any, int]:
+        rows = session.execute(select(column, func.count()).where(*scope).group_by(column))
+        return {value: count for value, count in rows}
+
+    return Composition(
+        by_group=counted(Comment.group_id),
+        by_section=counted(Comment.section_id),
+        by_kind=counted(Comment.kind),
+    )
+
+
+def known_total(
+    criteria: WorkspaceFilter,
+    totals: dict[Disposition, int],
+    composition: Composition,
+    section_id: int | None = None,
+) -> int | None:
+    """The number of rows of the list ``criteria`` asks for, when the kept counts tell it:
+    no filter, or one on status, group, section (``section_id``: the key's section) or kind
+    alone. None: the list has to be counted."""
+    single = {
+        "disposition": criteria.disposition, "group_id": criteria.group_id,
+        "section_key": criteria.section_key, "kind": criteria.kind,
+    }  # fmt: skip
+    narrowed = [name for name, value in single.items() if value is not None]
+    if (
+        len(narrowed) > 1
+        or replace(criteria, disposition=None, group_id=None, section_key=None, kind=None).active
+    ):
+        return None
+    if not narrowed:
+        return sum(totals.values())
+    name = narrowed[0]
+    if name == "disposition":
+        return totals.get(criteria.disposition, 0)  # type: ignore[arg-type]
+    if name == "group_id":
+        return composition.by_group.get(criteria.group_id, 0)
+    if name == "kind":
+        return composition.by_kind.get(criteria.kind, 0)
+    return composition.by_section.get(section_id, 0) if section_id is not None else 0
 
 
 @dataclass(frozen=True)
@@ -232,9 +293,8 @@ def in_version(session: DbSession, version: Version, ids: Collection[int]) -> li
         return []
     found = session.scalars(
         select(Comment)
-        .join(Section, Comment.section_id == Section.id)
         .where(
-            Section.version_id == version.id,
+            Comment.version_id == version.id,
             Comment.parent_id.is_(None),
             Comment.id.in_(sorted(ids)),
         )
@@ -249,9 +309,8 @@ def by_reference(session: DbSession, version: Version, reference: str) -> Commen
     what its workspace page shows loaded alongside: its thread, history, answers and notes."""
     return session.scalar(
         select(Comment)
-        .join(Section, Comment.section_id == Section.id)
         .where(
-            Section.version_id == version.id,
+            Comment.version_id == version.id,
             Comment.parent_id.is_(None),
             func.upper(Comment.reference) == reference.strip().upper(),
         )

@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from reviewhub.database import is_modelled
 from reviewhub.dbtypes import UTCDateTime
 
 # this is the Alembic Config object, which provides
@@ -112,6 +113,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=is_modelled,
             **conf_args,
         )
 

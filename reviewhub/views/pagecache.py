@@ -12,10 +12,12 @@ changes every key that depends on it."""
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache as once
 from pathlib import Path
+from threading import Lock
 from time import time
 from typing import Any, TypeVar
 
@@ -44,6 +46,29 @@ def kept(key: tuple[Any, ...], make: Callable[[], T]) -> T:
         found = make()
         cache.set(name, found)
     return found
+
+
+# Values read on every request of a page and costly to unpickle (a version's near-duplicate
+# clusters: a dict of every clustered reaction) are also kept in this process, a few at a time.
+# Their keys change with what they show, as in the shared cache, so a copy here is never stale.
+_HERE: OrderedDict[str, Any] = OrderedDict()
+_HERE_SIZE = 16
+_here_lock = Lock()
+
+
+def kept_here(key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """``kept(key, make)``, with the last few values also in this process's memory."""
+    name = f"{current_app.config.get('CACHE_KEY_PREFIX', '')}{_digest(('kept', *key))}"
+    with _here_lock:
+        if name in _HERE:
+            _HERE.move_to_end(name)
+            return _HERE[name]
+    value = kept(key, make)
+    with _here_lock:
+        _HERE[name] = value
+        while len(_HERE) > _HERE_SIZE:
+            _HERE.popitem(last=False)
+    return value
 
 
 def kept_with_values(key: tuple[Any, ...], render: Callable[[], H], values: list[str]) -> H:

@@ -6,10 +6,12 @@ authors read both; only the review group gets the forms."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,7 +30,7 @@ from ..extensions import db
 from ..feedback import decisions, queries, register
 from ..feedback.clusters import near_duplicates
 from ..feedback.decisions import Decision, DecisionConflict, DecisionError
-from ..labels import DISPOSITION
+from ..labels import COMMENT_KIND, DISPOSITION
 from ..models import Comment, CommentKind, Disposition, Section, User, Version
 from ..permissions import Action, can
 from .helpers import (
@@ -43,7 +45,7 @@ from .helpers import (
     require,
 )
 from .loading import load_version
-from .pagecache import kept
+from .pagecache import kept, kept_here
 
 bp = Blueprint("workspace", __name__)
 
@@ -124,49 +126,67 @@ def _criteria(version: Version) -> register.WorkspaceFilter:
     )
 
 
-def _clusters(version: Version) -> dict[int, int]:
-    """Near-duplicate clusters (comment id → cluster id). Comparing the texts of a large
-    version takes seconds, so they are kept until a text changes; decisions, which change
-    no text, leave them be (the feedback revision would not)."""
-    return kept(
-        ("workspace-clusters", version.id, version.published_at, version.texts_revision),
-        lambda: near_duplicates(db.session, version),
-    )
+@dataclass(frozen=True)
+class Clusters:
+    """A version's near-duplicate clusters: comment id → cluster id, and each one's size."""
+
+    of: dict[int, int]
+    sizes: Counter[int]
+
+    def members(self, cluster: int) -> frozenset[int]:
+        return frozenset(cid for cid, found in self.of.items() if found == cluster)
+
+
+def _clusters(version: Version) -> Clusters:
+    """Comparing the texts of a large version takes seconds, so the clusters are kept until a
+    text changes; decisions, which change no text, leave them be (the feedback revision would
+    not). Every list page reads them: kept in the process as well, not unpickled each time."""
+
+    def make() -> Clusters:
+        found = near_duplicates(db.session, version)
+        return Clusters(found, Counter(found.values()))
+
+    key = ("workspace-clusters", version.id, version.published_at, version.texts_revision)
+    return kept_here(key, make)
 
 
 def _cluster_members(version: Version, cluster: int | None) -> frozenset[int] | None:
-    if cluster is None:
-        return None
-    return frozenset(cid for cid, found in _clusters(version).items() if found == cluster)
+    return None if cluster is None else _clusters(version).members(cluster)
 
 
-def _kept_args(**changes: str | None) -> list[tuple[str, str]]:
-    """The list's query arguments with ``changes`` (None: left out)."""
-    args = {key: request.args[key] for key in FILTER_ARGS if request.args.get(key)}
-    args.update(changes)  # type: ignore[arg-type]
-    return [(key, value) for key, value in args.items() if value]
+@dataclass(frozen=True)
+class Links:
+    """The links of the list and of its reactions, each keeping the list's query arguments
+    (its filter, sort and page) unless told otherwise: worked out once per request, since a
+    page of the list has a hundred of them."""
+
+    base: str  # the list's address
+    args: tuple[tuple[str, str], ...]
+
+    def list(self, **changes: str | None) -> str:
+        """The list with ``changes`` to its arguments (None: left out)."""
+        args = dict(self.args)
+        args.update(changes)  # type: ignore[arg-type]
+        return _with_args(self.base, [(key, value) for key, value in args.items() if value])
+
+    def reaction(self, reference: str) -> str:
+        # The reaction's page is the list's address and the reference (see the routes).
+        return _with_args(f"{self.base}/{quote(reference, safe='')}", list(self.args))
+
+    def sort(self, criteria: register.WorkspaceFilter, sort: str) -> str:
+        """The column heading's link: sorts by it, or the other way round when it does."""
+        flip = criteria.sort == sort and not criteria.descending
+        return self.list(sort=sort, order="desc" if flip else None, page=None)
+
+
+def _links(version: Version) -> Links:
+    base = url_for(".register_list", slug=version.document.slug, number=version.number)
+    args = tuple((key, request.args[key]) for key in FILTER_ARGS if request.args.get(key))
+    return Links(base, args)
 
 
 def _with_args(url: str, args: list[tuple[str, str]]) -> str:
     return f"{url}?{urlencode(args)}" if args else url
-
-
-def _list_url(version: Version, **changes: str | None) -> str:
-    base = url_for(".register_list", slug=version.document.slug, number=version.number)
-    return _with_args(base, _kept_args(**changes))
-
-
-def _reaction_url(version: Version, reference: str) -> str:
-    base = url_for(
-        ".reaction", slug=version.document.slug, number=version.number, reference=reference
-    )
-    return _with_args(base, _kept_args())
-
-
-def _sort_url(version: Version, criteria: register.WorkspaceFilter, sort: str) -> str:
-    """The column heading's link: sorts by it, or the other way round when it already does."""
-    flip = criteria.sort == sort and not criteria.descending
-    return _list_url(version, sort=sort, order="desc" if flip else None, page=None)
 
 
 # The list ------------------------------------------------------------------------------------
@@ -207,7 +227,7 @@ def register_list(slug: str, number: int) -> Any:
             else:
                 db.session.commit()
                 flash(done, "success")
-                return redirect(_list_url(version))
+                return redirect(_links(version).list())
     return _render_list(version, form, members)
 
 
@@ -245,27 +265,86 @@ def _assignee(choice: str) -> User | None:
     return person
 
 
-def _summary(version: Version) -> tuple[dict[Disposition, int], list[int]]:
-    """The totals per status and the groups that reacted, kept until the next write of a
-    reaction or decision (both grow with the reactions: hundreds of ms at 50,000)."""
-    reading = queries.reading_scope(db.session, current_user, version)
+def _totals(version: Version, reading: tuple[Any, ...]) -> dict[Disposition, int]:
+    """The totals per status, kept until the next write of a reaction or a decision."""
+    return kept(
+        ("workspace-totals", version.id, version.published_at, version.feedback_revision,
+         reading),
+        lambda: register.workspace_totals(db.session, version, current_user),
+    )  # fmt: skip
 
-    def make() -> tuple[dict[Disposition, int], list[int]]:
-        totals = register.workspace_totals(db.session, version, current_user)
-        groups = queries.groups_reacting(db.session, current_user, version)
-        return totals, [group.id for group in groups]
 
-    return kept(("workspace-summary", version.id, version.published_at,
-                 version.feedback_revision, reading), make)  # fmt: skip
+def _composition(version: Version, reading: tuple[Any, ...]) -> register.Composition:
+    """The counts by group, section and kind: kept until a reaction is written, reworded,
+    hidden or deleted (the texts revision), so deciding leaves them be."""
+    return kept(
+        ("workspace-composition", version.id, version.published_at, version.texts_revision,
+         reading),
+        lambda: register.workspace_composition(db.session, version, current_user),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SectionChoice:
+    id: int
+    key: str
+    label: str
+
+
+def _section_choices(version: Version) -> list[SectionChoice]:
+    """The version's sections as the filter and the rows name them; a published version's
+    sections never change, so they are kept (per language)."""
+
+    def make() -> list[SectionChoice]:
+        return [
+            SectionChoice(s.id, s.key, f"{s.number or ''} {s.heading or _('Opening text')}".strip())
+            for s in register.sections_of(db.session, version)
+        ]
+
+    return kept(("workspace-sections", version.id, version.published_at, str(get_locale())), make)
+
+
+def _section_options(version: Version, sections: list[SectionChoice], chosen: str | None) -> Markup:
+    """The section filter's options (hundreds, for a long document): made once per version
+    and language, the chosen one marked per request."""
+
+    def make() -> str:
+        return "".join(
+            f'<option value="{escape(s.key)}">{escape(s.label)}</option>' for s in sections
+        )
+
+    html = kept(("workspace-section-options", version.id, version.published_at,
+                 str(get_locale())), make)  # fmt: skip
+    if chosen is not None:
+        mark = f'<option value="{escape(chosen)}">'
+        html = html.replace(mark, mark[:-1] + " selected>", 1)
+    return Markup(html)  # made of escaped values above
+
+
+def _selected(
+    form: BulkForm | None, criteria: register.WorkspaceFilter, shown: list[Comment]
+) -> set[int]:
+    """The rows ticked: what was sent; on a cluster's list, all of it at first, since a
+    cluster is there to be decided together."""
+    if form is None:
+        return set()
+    if request.method == "GET" and criteria.comment_ids is not None:
+        return {comment.id for comment in shown}
+    return set(form.selected.data or [])
 
 
 def _render_list(version: Version, form: BulkForm | None, members: list[User]) -> Any:
     criteria = _criteria(version)
-    totals, group_ids = _summary(version)
+    reading = queries.reading_scope(db.session, current_user, version)
+    totals, composition = _totals(version, reading), _composition(version, reading)
+    sections = _section_choices(version)
+    section_id = next((s.id for s in sections if s.key == criteria.section_key), None)
     query = register.workspace_query(version, criteria, current_user)
-    # Unfiltered, the kept totals give the number of rows: no count of them all per page.
-    pagination = paginate(query, total=None if criteria.active else sum(totals.values()))
+    # The kept counts give the number of rows of most lists: no count of them per page.
+    total = register.known_total(criteria, totals, composition, section_id)
+    pagination = paginate(query, total=total)
     clusters = _clusters(version)
+    links = _links(version)
     status = 400 if form is not None and (form.errors or form.form_errors) else 200
     return render_template(
         "workspace/list.html",
@@ -275,18 +354,22 @@ def _render_list(version: Version, form: BulkForm | None, members: list[User]) -
         pagination=pagination,
         comments=pagination.items,
         totals=totals,
-        clusters=clusters,
-        cluster_sizes=Counter(clusters.values()),
+        clusters=clusters.of,
+        cluster_sizes=clusters.sizes,
         cluster=int_arg("cluster"),
-        sections=register.sections_of(db.session, version),
-        groups=queries.groups_by_ids(db.session, group_ids),
+        section_options=_section_options(version, sections, criteria.section_key),
+        section_labels={s.id: s.label for s in sections},
+        groups=queries.groups_by_ids(db.session, [g for g in composition.by_group if g]),
         members=members,
         form=form,
-        selected=set(form.selected.data or []) if form is not None else set(),
-        sort_url=lambda sort: _sort_url(version, criteria, sort),
-        list_url=lambda **changes: _list_url(version, **changes),
-        reaction_url=lambda reference: _reaction_url(version, reference),
-        kept_args=_kept_args(),
+        selected=_selected(form, criteria, pagination.items),
+        sort_url=lambda sort: links.sort(criteria, sort),
+        list_url=links.list,
+        reaction_url=links.reaction,
+        kept_args=list(links.args),
+        # Resolved once per page rather than once per row.
+        kind_labels={kind: str(label) for kind, label in COMMENT_KIND.items()},
+        status_labels={status: str(label) for status, label in DISPOSITION.items()},
     ), status
 
 
@@ -344,7 +427,7 @@ def reaction(slug: str, number: int, reference: str) -> Any:
         outcome = action(comment, forms)
         if outcome is None:
             db.session.commit()
-            return redirect(_reaction_url(version, comment.reference or reference))
+            return redirect(_links(version).reaction(comment.reference or reference))
         status = outcome
     return _render_reaction(version, comment, forms if may_decide else None, status)
 
@@ -413,6 +496,7 @@ def _render_reaction(
     criteria = _criteria(version)
     around = register.neighbours(db.session, version, criteria, comment, current_user)
     replies = [r for r in comment.replies if can(current_user, Action.READ_COMMENT, r)]
+    links = _links(version)
     return render_template(
         "workspace/reaction.html",
         document=version.document,
@@ -423,8 +507,8 @@ def _render_reaction(
         forms=forms,
         answer=decisions.answer_of(comment),
         around=around,
-        reaction_url=lambda reference: _reaction_url(version, reference),
-        back_url=_list_url(version),
+        reaction_url=links.reaction,
+        back_url=links.list(),
     ), status
 
 

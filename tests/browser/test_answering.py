@@ -104,3 +104,26 @@ def test_the_reviewer_finds_the_objection(
     row = page.locator("tr", has_text=decided.reference)
     expect(row).to_contain_text(OBJECTION)
     assert_accessible(page)
+
+
+def test_an_objection_without_a_reason_comes_back_with_its_error(
+    page_as: Callable[[Role | None], Page], decided: Decided
+) -> None:
+    """The answer page shown after a bad answer (no JavaScript needed): the error is said and
+    linked, the choice made is kept, and the page passes the audit."""
+    page = page_as(Role.PARTNER)
+    page.goto("/me/feedback")
+    with page.expect_navigation():
+        page.locator("tr", has_text=decided.reference).get_by_role(
+            "link", name=decided.reference, exact=True
+        ).click()
+    reaction_shown = page.locator(f"#c-{decided.id}")
+    reaction_shown.get_by_text("Reageer op het besluit", exact=True).click()
+    reaction_shown.get_by_label("Bezwaar").check()
+    with page.expect_navigation() as navigation:
+        reaction_shown.get_by_role("button", name="Antwoord versturen").click()
+    assert navigation.value.status == 400
+    expect(page.locator("h1")).to_contain_text(decided.reference)
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.get_by_label("Bezwaar")).to_be_checked()
+    assert_accessible(page)

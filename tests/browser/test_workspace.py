@@ -105,3 +105,53 @@ def test_the_next_link_works_without_the_script(
         page.locator("a[rel=next]").click()
     expect(page.locator("h1")).to_contain_text(references[1])
     assert f"q={WORD}" in page.url
+
+
+CLUSTER_WORD = "clustertoets"
+TWINS = [
+    f"De regie bij onenigheid hoort bij de regio te liggen ({CLUSTER_WORD}).",
+    f"De regie bij onenigheid hoort bij de regio te liggen! ({CLUSTER_WORD})",
+    f"Regie bij onenigheid hoort bij de regio te liggen ({CLUSTER_WORD}).",
+]
+
+
+@pytest.fixture(scope="module")
+def twins(live_app: Flask) -> list[str]:
+    """Three near-identical reactions on one section (regions sending the same point)."""
+    with live_app.app_context():
+        session = db.session
+        partner = user_with_role(session, Role.PARTNER)  # type: ignore[arg-type]
+        section = sample_section(session, 3, "regie")  # type: ignore[arg-type]
+        made = [
+            post_comment(session, partner, section, reaction(body, group=group_named(session)))  # type: ignore[arg-type]
+            for body in TWINS
+        ]
+        session.commit()
+        found = [comment.reference or "" for comment in made]
+        session.remove()
+    return found
+
+
+def test_reviewer_decides_a_cluster_of_near_duplicates_at_once(
+    page_as: Callable[[Role], Page], live_app: Flask, twins: list[str]
+) -> None:
+    page = page_as(Role.REVIEWER)
+    page.goto(f"{WORKSPACE}?q={CLUSTER_WORD}")
+    expect(page.locator("a.triage-row")).to_have_text(twins)
+    with page.expect_navigation():
+        page.locator("a.cluster-link").first.click()
+    assert "cluster=" in page.url
+    # The cluster's rows come ticked: one status and one motivation for all three.
+    expect(page.locator("input[name=selected]:checked")).to_have_count(3)
+    page.locator("#disposition").select_option("partly_accepted")
+    page.locator("#motivation").fill("Deels overgenomen: de regio krijgt een adviesrol.")
+    with page.expect_navigation():
+        page.locator("button[name=action][value=decide]").click()
+    expect(page.locator(".alert--success")).to_be_visible()
+    assert dispositions(live_app, twins) == [Disposition.PARTLY_ACCEPTED] * 3
+    with live_app.app_context():
+        motivations = set(
+            db.session.scalars(select(Comment.motivation).where(Comment.reference.in_(twins)))
+        )
+        db.session.remove()
+    assert motivations == {"Deels overgenomen: de regio krijgt een adviesrol."}

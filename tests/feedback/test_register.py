@@ -15,8 +15,10 @@ from reviewhub.feedback.register import (
     WorkspaceFilter,
     by_reference,
     in_version,
+    known_total,
     neighbours,
     review_group,
+    workspace_composition,
     workspace_query,
     workspace_totals,
 )
@@ -104,15 +106,14 @@ def test_hidden_and_deleted_reactions_stay_in_the_register(session, people, vers
 
 
 def test_sorting(session, people, version, three):
-    base = datetime(2026, 12, 1, tzinfo=UTC)
-    for minutes, comment in zip((30, 10, 20), three, strict=True):
-        comment.created_at = base + timedelta(minutes=minutes)
     decide(session, people[Role.REVIEWER], three[0], Decision(Disposition.ACCEPTED, "Ja."))
     session.flush()
     first, second, third = (c.body for c in three)
     assert listed(session, version) == [first, second, third]
     assert listed(session, version, descending=True) == [third, second, first]
-    assert listed(session, version, sort="created") == [second, third, first]
+    # By date: the order they were stored in, which their references follow too.
+    assert [c.created_at for c in three] == sorted(c.created_at for c in three)
+    assert listed(session, version, sort="created") == [first, second, third]
     assert listed(session, version, sort="status") == [second, third, first]  # new before accepted
     assert listed(session, version, sort="group") == [second, first, third]  # Proeftuin < Regio
     veiligheid, regie = sample_section(session), sample_section(session, 3, "regie")
@@ -188,3 +189,36 @@ def test_neighbours_agree_with_the_list_in_every_order(
         assert found.previous == (order[position - 1] if position else None)
         assert found.next == (order[position + 1] if position + 1 < len(order) else None)
         assert (found.position, found.total) == (position + 1, 3)
+
+
+def test_kept_counts_give_the_rows_of_a_list_filtered_on_one_thing(session, people, version, three):
+    """The workspace pages through a list without counting it when the totals per status
+    and the composition (by group, section, kind) tell its length: they must agree with a
+    count of the list, and say nothing for a list they cannot know."""
+    reviewer = people[Role.REVIEWER]
+    decide(session, reviewer, three[1], Decision(Disposition.NOTED, "Gezien."))
+    totals = workspace_totals(session, version, reviewer)
+    composition = workspace_composition(session, version, reviewer)
+    utrecht = group_named(session, "Proeftuin Utrecht").id
+    regie = three[1].section
+    for criteria, section_id in [
+        (WorkspaceFilter(), None),
+        (WorkspaceFilter(sort="status", descending=True), None),
+        (WorkspaceFilter(disposition=Disposition.NOTED), None),
+        (WorkspaceFilter(disposition=Disposition.ACCEPTED), None),
+        (WorkspaceFilter(group_id=utrecht), None),
+        (WorkspaceFilter(group_id=999), None),
+        (WorkspaceFilter(kind=CommentKind.SUGGESTION), None),
+        (WorkspaceFilter(section_key=regie.key), regie.id),
+        (WorkspaceFilter(section_key="no-such-section"), None),
+    ]:
+        counted = len(session.scalars(workspace_query(version, criteria, reviewer)).all())
+        assert known_total(criteria, totals, composition, section_id) == counted, criteria
+    for criteria in [
+        WorkspaceFilter(disposition=Disposition.NOTED, group_id=utrecht),
+        WorkspaceFilter(text="veiligheid"),
+        WorkspaceFilter(assignee_id=UNASSIGNED),
+        WorkspaceFilter(has_motivation=True),
+        WorkspaceFilter(comment_ids=frozenset({three[0].id})),
+    ]:
+        assert known_total(criteria, totals, composition) is None, criteria

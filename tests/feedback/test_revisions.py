@@ -84,8 +84,8 @@ def test_bulk_writes_say_so_with_bump(session, people):
     before = revision(session, section.version_id)
     session.execute(
         insert(Comment),
-        [{"section_id": section.id, "author_id": partner.id, "body": "Bulk.",
-          "client_token": "bulk-1"}],
+        [{"section_id": section.id, "version_id": section.version_id, "author_id": partner.id,
+          "body": "Bulk.", "client_token": "bulk-1"}],
     )  # fmt: skip
     assert revision(session, section.version_id) == before
     revisions.bump(session, [section.version_id])

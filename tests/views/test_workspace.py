@@ -178,6 +178,10 @@ def test_the_list_shows_near_duplicate_clusters(app, client, auth, session, reac
     only = page(client, f"{WORKSPACE}?cluster={cluster}")
     assert reactions[0].reference in only and twin.reference in only
     assert reactions[1].reference not in only
+    # Shown to be decided together: the cluster's rows come ticked.
+    for member in (reactions[0], twin):
+        assert f'value="{member.id}" id="select-{member.id}" checked' in only
+    assert " checked" not in listing.split("<tbody>")[1].split("</tbody>")[0]
 
 
 # Bulk actions --------------------------------------------------------------------------------
