@@ -396,6 +396,8 @@ class Comment(Model):
             "ix_comments_version_id_parent_id_disposition",
             *("version_id", "parent_id", "disposition", "id"),
         ),
+        # The moderation queue: what waits for approval, per version, oldest first.
+        Index("ix_comments_state_version_id", "state", "version_id", "created_at"),
         # … and what one group sent ("what did this region say?").
         Index(
             "ix_comments_version_id_parent_id_group_id",
@@ -538,6 +540,8 @@ class CommentReport(Model):
     """Someone asked the moderators to look at a comment."""
 
     __tablename__ = "comment_reports"
+    # The moderation queue: the reports nobody has looked at yet.
+    __table_args__ = (Index("ix_comment_reports_resolved_at", "resolved_at", "comment_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -79,11 +79,15 @@ def moderation_queue_query(document: Document) -> Select[Comment]:
     """Reactions waiting for approval, and reported ones not yet looked at, oldest first."""
     return (
         select(Comment)
-        .join(Version, Comment.version_id == Version.id)
-        .where(Version.document_id == document.id)
+        .where(Comment.version_id.in_(select(Version.id).where(Version.document_id == document.id)))
         .where(
-            (Comment.state == CommentState.PENDING)
-            | Comment.reports.any(CommentReport.resolved_at.is_(None))
+            # Two index lookups (waiting ones, open reports), never a pass over the reactions.
+            or_(
+                Comment.state == CommentState.PENDING,
+                Comment.id.in_(
+                    select(CommentReport.comment_id).where(CommentReport.resolved_at.is_(None))
+                ),
+            )
         )
         .options(
             selectinload(Comment.section).selectinload(Section.version),
