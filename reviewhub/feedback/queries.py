@@ -27,6 +27,7 @@ from ..models import (
     Version,
 )
 from ..permissions import Action, can, comment_reading
+from .decisions import OPEN
 
 THREADS_PER_PAGE = 20  # a section's threads come in pages of this many
 
@@ -208,6 +209,7 @@ class SectionCount:
     reactions: int = 0  # replies included: the number on the section's badge
     threads: int = 0  # top-level reactions
     kinds: dict[CommentKind, int] = field(default_factory=dict)  # top-level ones by kind
+    decided: int = 0  # top-level ones with a decision (not new, not in progress)
 
 
 def section_counts(
@@ -222,6 +224,7 @@ def section_counts(
         select(
             Comment.section_id,
             thread.kind,
+            thread.disposition,
             func.count(),
             func.count(case((Comment.parent_id.is_(None), 1))),
         )
@@ -233,15 +236,17 @@ def section_counts(
             readable_filter(viewer, document, thread),
             *_matching(viewer, document, criteria or CommentFilter(), thread),
         )
-        .group_by(Comment.section_id, thread.kind)
+        .group_by(Comment.section_id, thread.kind, thread.disposition)
     )
     counts: dict[int, SectionCount] = {}
-    for section_id, kind, reactions, threads in rows:
+    for section_id, kind, disposition, reactions, threads in rows:
         count = counts.setdefault(section_id, SectionCount())
         count.reactions += reactions
         count.threads += threads
         if kind is not None and threads:
-            count.kinds[kind] = threads
+            count.kinds[kind] = count.kinds.get(kind, 0) + threads
+        if disposition not in OPEN:
+            count.decided += threads
     return counts
 
 

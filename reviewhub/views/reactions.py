@@ -231,10 +231,12 @@ def section_parts(
 
     def values(section: SectionInfo, count: queries.SectionCount | None) -> dict[str, str]:
         if section.id not in slots:
-            kinds = " · ".join(
-                f"{label}: {count.kinds[kind]}" for kind, label in kind_labels.items()
-                if count is not None and kind in count.kinds
-            )  # fmt: skip
+            kinds = " · ".join([
+                *(f"{label}: {count.kinds[kind]}" for kind, label in kind_labels.items()
+                  if count is not None and kind in count.kinds),
+                *([_("with a decision: %(num)d", num=count.decided)]
+                  if count is not None and count.decided else []),
+            ])  # fmt: skip
             slots[section.id] = {
                 "key": str(escape(section.key)),
                 "id": str(section.id),

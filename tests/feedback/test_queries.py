@@ -9,6 +9,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reviewhub.feedback.decisions import OPEN, Decision, decide
 from reviewhub.feedback.moderation import hide_comment
 from reviewhub.feedback.posting import delete_comment, post_comment
 from reviewhub.feedback.queries import (
@@ -26,6 +27,7 @@ from reviewhub.models import (
     CommentKind,
     CommentState,
     CommentVisibility,
+    Disposition,
     Role,
     Section,
     User,
@@ -186,9 +188,13 @@ def test_the_sql_filter_reads_what_the_permission_rule_reads(session, people, re
     ids=["all", "kind", "unanswered", "mine"],
 )
 def test_the_counts_per_section_are_those_of_the_threads(session, people, version, criteria):
-    every_kind_of_reaction(session, people)
+    made = every_kind_of_reaction(session, people)
     partner_says(session, people, "Steun", kind=CommentKind.SUPPORT,
                  section=sample_section(session, key="samenwerking-gezin"))  # fmt: skip
+    reviewer = people[Role.REVIEWER]
+    top_level = [c for c in made if c.parent_id is None]
+    decide(session, reviewer, top_level[0], Decision(Disposition.NOTED, "Gezien."))
+    decide(session, reviewer, top_level[1], Decision(Disposition.IN_PROGRESS))
     for viewer in [*people.values(), AnonymousUserMixin()]:
         threads = version_threads(session, viewer, version, CommentFilter(**criteria))
         counts = section_counts(session, viewer, version, CommentFilter(**criteria))
@@ -198,6 +204,8 @@ def test_the_counts_per_section_are_those_of_the_threads(session, people, versio
         for sid, count in counts.items():
             kinds = [t.comment.kind for t in threads[sid]]
             assert count.kinds == {kind: kinds.count(kind) for kind in set(kinds)}, viewer
+            decided = [t for t in threads[sid] if t.comment.disposition not in OPEN]
+            assert count.decided == len(decided), viewer
 
 
 def test_a_reaction_is_found_on_the_page_of_its_thread(session, people):

@@ -427,3 +427,20 @@ def test_notes_are_not_in_the_register_for_anyone_outside_the_review_group(
     for role in (Role.AUTHOR, Role.PARTNER):
         Auth(client).login(role)
         assert "Niet voor auteurs" not in client.get(url(reactions[0])).get_data(as_text=True)
+
+
+def test_the_version_page_counts_the_decided_reactions_per_section(client, session, reactions):
+    """Per section, besides the kinds: how many have a decision; a decision changes the count
+    at once (the kept text is made again for the new feedback revision)."""
+
+    def counts_of(key: str) -> str:
+        html = page(client, f"/documents/{SAMPLE_SLUG}/v/3")
+        start = html.index(f'id="f-{key}"')
+        return html[start:].split('class="kind-counts">', 1)[1].split("</p>", 1)[0]
+
+    assert "met een besluit" not in counts_of("veiligheid")
+    reviewer = user_with_role(session, Role.REVIEWER)
+    decide(session, reviewer, reactions[0], Decision(Disposition.ANSWERED, "Zie paragraaf 2."))
+    session.commit()
+    assert "met een besluit: 1" in counts_of("veiligheid")
+    assert "met een besluit" not in counts_of("regie")
