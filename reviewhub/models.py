@@ -22,6 +22,7 @@ from sqlalchemy import (
     event,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -375,6 +376,9 @@ class AuditEvent(Model):
     actor: Mapped[User | None] = relationship()
 
 
+_IS_REPLY = text("parent_id IS NOT NULL")
+
+
 class Comment(Model):
     """A reaction to a section, or to a passage in it, or a reply in its thread."""
 
@@ -382,7 +386,12 @@ class Comment(Model):
     __table_args__ = (
         UniqueConstraint("author_id", "client_token"),  # a form sent twice stores one comment
         Index("ix_comments_section_id", "section_id"),
-        Index("ix_comments_parent_id", "parent_id"),
+        # Replies only: a reaction's replies are found through it, and a query for the
+        # top-level ones (parent IS NULL) is left to the version indexes below, which both
+        # databases' planners would otherwise pass over for this one.
+        Index(
+            "ix_comments_parent_id", "parent_id", sqlite_where=_IS_REPLY, postgresql_where=_IS_REPLY
+        ),
         # A section's threads, oldest first, a page at a time: read in order, not sorted.
         Index("ix_comments_section_id_created_at", "section_id", "created_at", "id"),
         # The workspace and the progress counts: a version's reactions by status.

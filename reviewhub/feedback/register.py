@@ -122,9 +122,25 @@ def _sort_terms(criteria: WorkspaceFilter) -> list[Any]:
     return [*sorts.get(criteria.sort, by_reference), Comment.id]
 
 
+def _index_prefix(criteria: WorkspaceFilter) -> list[Any]:
+    """The leading columns of the index that serves the list, fixed by its conditions, so
+    that the order names the index's columns. The order is the same with them; PostgreSQL
+    only reads the rows in the index's order when it is named like that (an IS NULL does not
+    count as fixing a column), and otherwise reads the primary key until it reaches the
+    version: seconds at a million reactions."""
+    prefix: list[Any] = [Comment.version_id, Comment.parent_id]
+    if criteria.sort in ("reference", "created"):
+        if criteria.disposition is not None:
+            prefix.append(Comment.disposition)
+        elif criteria.group_id is not None:
+            prefix.append(Comment.group_id)
+    return prefix
+
+
 def _order(criteria: WorkspaceFilter, backwards: bool = False) -> list[UnaryExpression[Any]]:
     descending = criteria.descending != backwards
-    return [term.desc() if descending else term.asc() for term in _sort_terms(criteria)]
+    terms = [*_index_prefix(criteria), *_sort_terms(criteria)]
+    return [term.desc() if descending else term.asc() for term in terms]
 
 
 def _base(version: Version, criteria: WorkspaceFilter, viewer: Any) -> Select[Any]:
