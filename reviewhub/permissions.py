@@ -33,6 +33,7 @@ class Action(enum.StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     EDIT_PROFILE = "edit_profile"  # on a User: only oneself
     COMMENT = "comment"  # on a Version: react while it is open for feedback
+    REACT = "react"  # no object: the role reacts at all (the header links to one's reactions)
     READ_COMMENT = "read_comment"  # on a Comment: see it at all (group-only, pending)
     EDIT_COMMENT = "edit_comment"  # on a Comment: its author, until someone replied or hid it
     DELETE_COMMENT = "delete_comment"  # on a Comment: its author
@@ -74,6 +75,8 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             return person is not None and person is obj
         case Action.COMMENT:
             return _may_comment(person, obj)
+        case Action.REACT:
+            return person is not None and person.role in _REACTING_ROLES
         case Action.READ_COMMENT:
             return _may_read_comment(person, obj)
         case Action.EDIT_COMMENT:

@@ -75,6 +75,17 @@ def test_owning_and_handing_on_documents(session, role):
     assert can(person, Action.ASSIGN_OWNER, document) is (role is Role.ADMIN)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_who_reacts_at_all_gets_the_link_to_their_reactions(client, auth, session, role):
+    person = user_with_role(session, role)
+    reacts = role in (Role.PARTNER, Role.REVIEWER, Role.AUTHOR, Role.ADMIN)
+    assert can(person, Action.REACT) is reacts
+    assert not can(AnonymousUserMixin(), Action.REACT)
+    auth.login(role)
+    header = client.get("/documents/").get_data(as_text=True).split("</header>")[0]
+    assert ('href="/me/feedback"' in header) is reacts
+
+
 def test_an_author_cannot_hand_their_document_to_someone_else(session):
     author = user_with_role(session, Role.AUTHOR)
     admin = user_with_role(session, Role.ADMIN)
