@@ -21,22 +21,25 @@ WORKSPACE = f"/documents/{SAMPLE_SLUG}/v/3/feedback"
 WORD = "triagetoets"  # in these reactions only: the list is theirs whatever else is seeded
 
 
-@pytest.fixture(scope="module")
-def references(live_app: Flask) -> list[str]:
-    """Four reactions of the demo partner on Dialoogversie 3, committed."""
+def committed(live_app: Flask, key: str, bodies: list[str]) -> list[str]:
+    """Reactions of the demo partner for Regio Twente on a section of Dialoogversie 3, put
+    in the live server's database; their references."""
     with live_app.app_context():
         session = db.session
         partner = user_with_role(session, Role.PARTNER)  # type: ignore[arg-type]
-        section = sample_section(session, 3, "veiligheid")  # type: ignore[arg-type]
-        made = [
-            post_comment(session, partner, section,
-                         reaction(f"Vraag {n} ({WORD})", group=group_named(session)))  # type: ignore[arg-type]
-            for n in range(4)
-        ]  # fmt: skip
+        section = sample_section(session, 3, key)  # type: ignore[arg-type]
+        twente = group_named(session)  # type: ignore[arg-type]
+        made = [post_comment(session, partner, section, reaction(body, group=twente))  # type: ignore[arg-type]
+                for body in bodies]  # fmt: skip
         session.commit()
         found = [comment.reference or "" for comment in made]
         session.remove()
     return found
+
+
+@pytest.fixture(scope="module")
+def references(live_app: Flask) -> list[str]:
+    return committed(live_app, "veiligheid", [f"Vraag {n} ({WORD})" for n in range(4)])
 
 
 def dispositions(live_app: Flask, refs: list[str]) -> list[Disposition]:
@@ -118,18 +121,7 @@ TWINS = [
 @pytest.fixture(scope="module")
 def twins(live_app: Flask) -> list[str]:
     """Three near-identical reactions on one section (regions sending the same point)."""
-    with live_app.app_context():
-        session = db.session
-        partner = user_with_role(session, Role.PARTNER)  # type: ignore[arg-type]
-        section = sample_section(session, 3, "regie")  # type: ignore[arg-type]
-        made = [
-            post_comment(session, partner, section, reaction(body, group=group_named(session)))  # type: ignore[arg-type]
-            for body in TWINS
-        ]
-        session.commit()
-        found = [comment.reference or "" for comment in made]
-        session.remove()
-    return found
+    return committed(live_app, "regie", TWINS)
 
 
 def test_reviewer_decides_a_cluster_of_near_duplicates_at_once(
