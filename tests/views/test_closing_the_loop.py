@@ -332,9 +332,11 @@ def test_the_review_group_sees_the_open_objections(app, client, session, auth):
     assert objected.reference not in client.get(f"{OPEN}/objections").get_data(as_text=True)
 
 
-def test_the_header_links_to_my_reactions(client, auth):
+def test_the_header_links_to_my_reactions_for_everyone_who_can_react(client, auth):
     assert 'href="/me/feedback"' not in client.get("/documents/").get_data(as_text=True)
-    auth.login(Role.READER)
+    auth.login(Role.READER)  # reads, never reacts
+    assert 'href="/me/feedback"' not in client.get("/documents/").get_data(as_text=True)
+    auth.login(Role.PARTNER)
     assert 'href="/me/feedback"' in client.get("/documents/").get_data(as_text=True)
 
 
