@@ -563,6 +563,42 @@ class CommentReport(Model):
     reporter: Mapped[User | None] = relationship()
 
 
+class CarryState(enum.StrEnum):
+    """What became of a reaction's place when it was carried into a later version."""
+
+    UNCHANGED = "unchanged"  # the passage (or, without one, the section's text) is as it was
+    CHANGED = "changed"  # the passage's words (or the section's text) changed; re-anchored
+    ORPHANED = "orphaned"  # the passage is gone from the section: shown with its old context
+    SECTION_REMOVED = "section_removed"  # the section has no successor in this version
+
+
+class CarriedReaction(Model):
+    """A top-level reaction of an earlier version, carried into a later one: where it now
+    lies (the section that continues its section, the passage re-anchored in its text) and
+    in what state. Written when the later version is published (feedback.carrying)."""
+
+    __tablename__ = "carried_reactions"
+    __table_args__ = (
+        UniqueConstraint("comment_id", "version_id"),  # carrying twice changes nothing
+        Index("ix_carried_reactions_version_id_section_id", "version_id", "section_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    # None: the section was removed (the reaction is listed with the version as a whole).
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    state: Mapped[CarryState] = mapped_column(_enum_column(CarryState, "carry_state"))
+    # The passage in the section's new text (None without a passage, or for an orphan).
+    quote_exact: Mapped[str | None] = mapped_column(Text)
+    quote_start: Mapped[int | None]
+    quote_end: Mapped[int | None]
+    similarity: Mapped[float | None]  # of the new wording to the old, for a changed passage
+
+    comment: Mapped[Comment] = relationship()
+    section: Mapped[Section | None] = relationship()
+
+
 class DispositionChange(Model):
     """One decision on a reaction, as it was made: the register's history (audit.record
     logs it too). The reaction holds the current one."""

@@ -12,6 +12,7 @@ from sqlalchemy import exc, select
 
 from . import audit
 from .dbtypes import DbSession
+from .feedback.carrying import carry_forward
 from .feedback.decisions import record_taken_in
 from .feedback.references import new_document_code
 from .models import Document, Group, Section, User, Version, VersionStatus, Visibility
@@ -210,9 +211,11 @@ def publish_version(
                 "Reload the document to see it, then publish again if still needed."
             )
         ) from error
-    _store_sections(session, version, parsed, previous_version(session, version))
+    matched = previous_version(session, version)  # the one its sections continue
+    _store_sections(session, version, parsed, matched)
     if version.status is not VersionStatus.DRAFT:
         record_taken_in(session, version)
+        carry_forward(session, version, matched)
     audit.record(
         session, publisher, "version.published", version, f"{document.slug} {version.label}",
         document=document.slug, number=version.number,

@@ -1,0 +1,138 @@
+"""Reactions follow the text: when a version is published, every top-level reaction of the
+previous public version (its own, and those carried into it) is carried into the new one,
+to the section that continues its section (stable keys: ``Section.predecessor``), with its
+passage found again in that section's new text (text.anchoring.reanchor).
+
+Each carried reaction gets a state (models.CarryState). Nothing is ever dropped: a reaction
+whose section is gone is carried as "section removed" into every later version, and an
+orphaned passage stays an orphan. Carrying runs in the publication's transaction, so a failed
+publication leaves nothing half carried, and carrying twice adds nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+
+from ..dbtypes import DbSession
+from ..models import CarriedReaction, CarryState, Comment, Section, Version
+from ..text.anchoring import AnchorFound, anchor_at, reanchor
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a reaction lies in one version: its section (None: removed) and passage."""
+
+    comment_id: int
+    section_id: int | None
+    exact: str | None  # None: a reaction on the whole section
+    start: int | None
+    end: int | None
+    orphaned: bool = False
+
+
+def places_in(session: DbSession, version: Version) -> list[Place]:
+    """The top-level reactions on ``version``: those made on it and those carried into it."""
+    own = session.execute(
+        select(Comment.id, Comment.section_id, Comment.quote_exact, Comment.quote_start,
+               Comment.quote_end)
+        .where(Comment.version_id == version.id, Comment.parent_id.is_(None))
+    )  # fmt: skip
+    carried = session.execute(
+        select(CarriedReaction.comment_id, CarriedReaction.section_id,
+               CarriedReaction.quote_exact, CarriedReaction.quote_start,
+               CarriedReaction.quote_end, CarriedReaction.state)
+        .where(CarriedReaction.version_id == version.id)
+    )  # fmt: skip
+    return [
+        *(Place(*row) for row in own),
+        *(Place(*row[:5], orphaned=row[5] is CarryState.ORPHANED) for row in carried),
+    ]
+
+
+def carry_forward(session: DbSession, new_version: Version, previous: Version | None) -> int:
+    """Carry the reactions on ``previous`` into ``new_version`` (whose sections are stored);
+    returns how many were carried now (those carried before are left as they are)."""
+    if previous is None:
+        return 0
+    done = set(
+        session.scalars(
+            select(CarriedReaction.comment_id).where(CarriedReaction.version_id == new_version.id)
+        )
+    )
+    places = [place for place in places_in(session, previous) if place.comment_id not in done]
+    if not places:
+        return 0
+    old_texts, successors = _sections(session, previous, new_version)
+    rows = [_carried(place, old_texts, successors, new_version.id) for place in places]
+    session.execute(insert(CarriedReaction), rows)
+    return len(rows)
+
+
+def _sections(
+    session: DbSession, previous: Version, new_version: Version
+) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[int, str, str]]]:
+    """The previous version's section texts (id → text, content hash), and each of its
+    sections' successor in the new version (old id → new id, text, content hash)."""
+    old = session.execute(
+        select(Section.id, Section.text, Section.content_hash).where(
+            Section.version_id == previous.id
+        )
+    )
+    new = session.execute(
+        select(Section.predecessor_id, Section.id, Section.text, Section.content_hash).where(
+            Section.version_id == new_version.id, Section.predecessor_id.is_not(None)
+        )
+    )
+    return (
+        {id_: (text, digest) for id_, text, digest in old},
+        {old: (id_, text, digest) for old, id_, text, digest in new if old is not None},
+    )
+
+
+def _carried(
+    place: Place,
+    old_texts: dict[int, tuple[str, str]],
+    successors: dict[int, tuple[int, str, str]],
+    version_id: int,
+) -> dict[str, object]:
+    row: dict[str, object] = {"comment_id": place.comment_id, "version_id": version_id,
+                              "section_id": None, "state": CarryState.SECTION_REMOVED}  # fmt: skip
+    successor = successors.get(place.section_id) if place.section_id is not None else None
+    if successor is None:
+        return row
+    new_id, new_text, new_digest = successor
+    old_text, old_digest = old_texts[place.section_id]  # type: ignore[index]
+    row["section_id"] = new_id
+    same_text = new_digest == old_digest
+    if place.orphaned:
+        return {**row, "state": CarryState.ORPHANED}
+    if place.exact is None:  # on the whole section
+        return {**row, "state": CarryState.UNCHANGED if same_text else CarryState.CHANGED}
+    return {**row, **_passage(place, old_text, new_text, same_text)}
+
+
+def _passage(place: Place, old_text: str, new_text: str, same_text: bool) -> dict[str, object]:
+    """The passage's place and state in the section's new text."""
+    assert place.exact is not None
+    if same_text:
+        return {"state": CarryState.UNCHANGED, "quote_exact": place.exact,
+                "quote_start": place.start, "quote_end": place.end}  # fmt: skip
+    prefix, suffix = _context(old_text, place)
+    found = reanchor(new_text, place.exact, prefix, suffix, place.start)
+    if found.anchor is None:
+        return {"state": CarryState.ORPHANED}
+    state = CarryState.UNCHANGED if found.found is AnchorFound.EXACT else CarryState.CHANGED
+    return {"state": state, "quote_exact": found.anchor.exact, "quote_start": found.anchor.start,
+            "quote_end": found.anchor.end, "similarity": found.similarity}  # fmt: skip
+
+
+def _context(text: str, place: Place) -> tuple[str, str]:
+    """The prefix and suffix around the passage in the text it was last placed in."""
+    start, end = place.start, place.end
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        return "", ""
+    if text[start:end] != place.exact:
+        return "", ""
+    anchor = anchor_at(text, start, end)
+    return anchor.prefix, anchor.suffix
