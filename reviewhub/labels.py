@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from .models import (
     AnswerVerdict,
+    CarryState,
     ChangeKind,
     CommentKind,
     Disposition,
@@ -86,4 +87,12 @@ ISO_RESOLUTION = {
 ANSWER_VERDICT = {
     AnswerVerdict.AGREE: _l("Agree"),
     AnswerVerdict.OBJECT: _l("Object"),
+}
+
+# What became of an earlier reaction's place in a later version (feedback.carrying).
+CARRY_STATE = {
+    CarryState.UNCHANGED: _l("Passage unchanged"),
+    CarryState.CHANGED: _l("Passage changed"),
+    CarryState.ORPHANED: _l("Passage no longer in the text"),
+    CarryState.SECTION_REMOVED: _l("Section removed"),
 }

@@ -18,6 +18,11 @@ def render_body(body: str) -> str:
     return _LIGHT_MARKDOWN.render(body)
 
 
+def passage_diff(old: str, new: str) -> list[tuple[int, str]]:
+    """A carried reaction's passage as it was against its wording in a later version."""
+    return word_diff(old, new)
+
+
 def suggestion_diff(comment: Comment) -> list[tuple[int, str]]:
     """The proposed wording against the quoted passage, word by word."""
     return word_diff(comment.quote_exact or "", comment.proposed_text or "")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ..dbtypes import DbSession
 from ..models import (
+    CarriedReaction,
     Comment,
     CommentKind,
     CommentState,
@@ -210,6 +211,7 @@ class SectionCount:
     threads: int = 0  # top-level reactions
     kinds: dict[CommentKind, int] = field(default_factory=dict)  # top-level ones by kind
     decided: int = 0  # top-level ones with a decision (not new, not in progress)
+    earlier: int = 0  # reactions of earlier versions carried to this section
 
 
 def section_counts(
@@ -247,6 +249,9 @@ def section_counts(
             count.kinds[kind] = count.kinds.get(kind, 0) + threads
         if disposition not in OPEN:
             count.decided += threads
+    for carried_to, carried in session.execute(_earlier_counts(viewer, version)):
+        if carried_to is not None:
+            counts.setdefault(carried_to, SectionCount()).earlier = carried
     return counts
 
 
@@ -288,6 +293,41 @@ class FeedbackFilter:
     @property
     def active(self) -> bool:
         return bool(self.document_id or self.disposition or self.group_id)
+
+
+def _carried_here(viewer: Any, version: Version) -> Select[Any]:
+    return (
+        select(CarriedReaction)
+        .join(Comment, CarriedReaction.comment_id == Comment.id)
+        .where(CarriedReaction.version_id == version.id, readable_filter(viewer, version.document))
+    )
+
+
+def _earlier_counts(viewer: Any, version: Version) -> Select[int | None, int]:
+    """Per section of ``version``, how many reactions of earlier versions carried to it
+    ``viewer`` may read (the filters choose among this version's own threads only)."""
+    carried = _carried_here(viewer, version).where(CarriedReaction.section_id.is_not(None))
+    return carried.with_only_columns(CarriedReaction.section_id, func.count()).group_by(
+        CarriedReaction.section_id
+    )
+
+
+def earlier_reactions_query(viewer: Any, section: Section) -> Select[CarriedReaction]:
+    """The reactions of earlier versions carried to ``section`` that ``viewer`` may read, in
+    the order they were made, with what showing them (and their decision) needs."""
+    return (
+        _carried_here(viewer, section.version)
+        .where(CarriedReaction.section_id == section.id)
+        .options(
+            selectinload(CarriedReaction.comment).options(
+                selectinload(Comment.author),
+                selectinload(Comment.group),
+                selectinload(Comment.section).selectinload(Section.version),
+                *_decision_loaders(),
+            )
+        )
+        .order_by(Comment.id)
+    )
 
 
 def _feedback_list(query: Select[Comment], criteria: FeedbackFilter | None) -> Select[Comment]:

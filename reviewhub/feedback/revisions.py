@@ -16,10 +16,11 @@ from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..dbtypes import DbSession
-from ..models import Comment, Section, Version
+from ..models import CarriedReaction, Comment, Section, Version
 
 _PENDING = "reviewhub.feedback_sections"  # session.info: sections whose reactions were written
 _REWORDED = "reviewhub.reworded_sections"  # … of which the wording changed (not a decision)
+_CHANGED = "reviewhub.changed_comments"  # reactions changed: later versions may show them
 # What changes the wording a reader sees; an assignment or a decision changes none of it.
 _WORDING = ("body", "proposed_text", "quote_exact", "deleted_at", "hidden_at", "state",
             "visibility", "section_id")  # fmt: skip
@@ -53,6 +54,8 @@ def _note_written(session: Session, _context: Any) -> None:
         session.info.setdefault(_PENDING, set()).update(obj.section_id for obj in written)
         reworded = {obj.section_id for obj in written if _reworded(session, obj)}
         session.info.setdefault(_REWORDED, set()).update(reworded)
+        changed = {obj.id for obj in written if obj not in session.new and obj.id is not None}
+        session.info.setdefault(_CHANGED, set()).update(changed)
 
 
 def _reworded(session: Session, comment: Comment) -> bool:
@@ -65,12 +68,18 @@ def _reworded(session: Session, comment: Comment) -> bool:
 def _move_on(session: Session, _context: Any) -> None:
     section_ids = session.info.pop(_PENDING, None)
     reworded = session.info.pop(_REWORDED, set())
+    changed = session.info.pop(_CHANGED, set())
     if not section_ids:
         return
     for ids, texts in ((section_ids - reworded, False), (reworded, True)):
         if ids:
             versions = select(Section.version_id).where(Section.id.in_(sorted(ids)))
             session.connection().execute(_bump_statement(Version.id.in_(versions), texts=texts))
+    if changed:  # the later versions it was carried into show it too (hidden, decided…)
+        later = select(CarriedReaction.version_id).where(
+            CarriedReaction.comment_id.in_(sorted(changed))
+        )
+        session.connection().execute(_bump_statement(Version.id.in_(later), texts=True))
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Version):  # read again when next asked for
             session.expire(obj, ["feedback_revision", "texts_revision"])

@@ -79,13 +79,13 @@ def int_arg(name: str) -> int | None:
     return parse_id(request.args.get(name))
 
 
-def page_url(endpoint: str, page: int) -> str:
-    """This page's URL asking for another ``page``, the other query arguments kept. They are
-    encoded, never passed to ``url_for`` as keywords: ``?endpoint=x`` or ``?_method=…``
-    would clash with its own parameters."""
-    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+def page_url(endpoint: str, page: int, arg: str = "page") -> str:
+    """This page's URL asking for another ``page`` (in the query argument ``arg``), the other
+    query arguments kept. They are encoded, never passed to ``url_for`` as keywords:
+    ``?endpoint=x`` or ``?_method=…`` would clash with its own parameters."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != arg]
     base = url_for(endpoint, **(request.view_args or {}))
-    return f"{base}?{urlencode([*kept, ('page', str(page))])}"
+    return f"{base}?{urlencode([*kept, (arg, str(page))])}"
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
@@ -147,11 +147,13 @@ class _CountedPagination(SelectPagination):
         return int(self._query_args["total"])
 
 
-def paginate(query: Select[Any], per_page: int = PAGE_SIZE, total: int | None = None) -> Pagination:
-    """One page of ``query`` as the ``page`` argument asks; past the end, an empty page.
+def paginate(
+    query: Select[Any], per_page: int = PAGE_SIZE, total: int | None = None, arg: str = "page"
+) -> Pagination:
+    """One page of ``query`` as the query argument ``arg`` asks; past the end, an empty page.
     ``total``: the number of rows, when known, instead of counting them."""
     # Capped so that the offset still fits the database; so far is past the end anyway.
-    page = min(int_arg("page") or 1, MAX_ID // per_page)
+    page = min(int_arg(arg) or 1, MAX_ID // per_page)
     if total is not None:
         return _CountedPagination(select=query, session=db.session, total=total, page=page,
                                   per_page=per_page, error_out=False)  # fmt: skip

@@ -24,8 +24,18 @@ from wtforms.validators import Length, Optional
 
 from ..extensions import db
 from ..feedback import queries
+from ..feedback.display import passage_diff
 from ..labels import COMMENT_KIND
-from ..models import Comment, CommentKind, CommentVisibility, Group, Section, Version
+from ..models import (
+    CarriedReaction,
+    CarryState,
+    Comment,
+    CommentKind,
+    CommentVisibility,
+    Group,
+    Section,
+    Version,
+)
 from ..permissions import Action, can
 from .helpers import Form, enum_arg, int_arg, options, paginate
 from .pagecache import kept, kept_with_values
@@ -236,12 +246,16 @@ def section_parts(
                   if count is not None and kind in count.kinds),
                 *([_("with a decision: %(num)d", num=count.decided)]
                   if count is not None and count.decided else []),
+                *([_("from earlier versions: %(num)d", num=count.earlier)]
+                  if count is not None and count.earlier else []),
             ])  # fmt: skip
             slots[section.id] = {
                 "key": str(escape(section.key)),
                 "id": str(section.id),
                 "title": str(escape(section.title)),
-                "reactions": str(escape(reactions(count.reactions))) if count else "",
+                "reactions": str(escape(reactions(count.reactions + count.earlier)))
+                if count
+                else "",
                 "kinds": str(escape(kinds)),
             }
         return slots[section.id]
@@ -269,7 +283,15 @@ def threads_context(section: Section) -> dict[str, Any]:
         total=count.threads if count else 0,
     )
     threads = queries.with_replies(current_user, pagination.items)
+    earlier = paginate(
+        queries.earlier_reactions_query(current_user, section),
+        queries.THREADS_PER_PAGE,
+        total=count.earlier if count else 0,
+        arg="earlier",
+    )
     return {
+        "earlier": earlier,
+        "earlier_items": [_earlier_item(carried) for carried in earlier.items],
         "threads": threads,
         "pagination": pagination,
         "criteria": criteria,
@@ -279,6 +301,22 @@ def threads_context(section: Section) -> dict[str, Any]:
         "reply_form_for": reply_form_for,
         "summary": summary,
     }
+
+
+@dataclass(frozen=True)
+class EarlierItem:
+    """A reaction of an earlier version as a later version shows it."""
+
+    carried: CarriedReaction
+    comment: Comment
+    passage_diff: list[tuple[int, str]]  # the old passage against its new wording (if changed)
+
+
+def _earlier_item(carried: CarriedReaction) -> EarlierItem:
+    comment = carried.comment
+    changed = carried.state is CarryState.CHANGED and comment.quote_exact and carried.quote_exact
+    diff = passage_diff(comment.quote_exact or "", carried.quote_exact or "") if changed else []
+    return EarlierItem(carried, comment, diff)
 
 
 def _paginate(query: Any, total: int, per_page: int = queries.THREADS_PER_PAGE) -> Pagination:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from reviewhub import publishing
 from reviewhub.feedback.carrying import carry_forward, places_in
+from reviewhub.feedback.moderation import hide_comment
 from reviewhub.feedback.posting import Passage, post_comment
 from reviewhub.models import (
     CarriedReaction,
@@ -167,3 +168,18 @@ def test_a_failed_publication_leaves_nothing_carried(session, reviewer, monkeypa
     savepoint.rollback()
     assert session.scalar(select(func.count()).select_from(CarriedReaction)) == 0
     assert session.scalar(select(func.count()).where(Comment.version_id == v1.id)) == 1
+
+
+def test_a_change_to_a_carried_reaction_renews_what_later_versions_keep(session, reviewer):
+    """Hidden or edited on its own version, it is shown differently on the later ones: their
+    feedback revision moves on too, so nothing kept of them is shown stale."""
+    document = make_document(session)
+    v1 = publish(session, document, V1, label="V1", **OPEN)
+    mine = react(session, reviewer, section(session, v1, "regie"), "Wie?")
+    v2 = publish(session, document, V2, label="V2", **OPEN)
+    session.flush()
+    before = session.scalar(select(Version.feedback_revision).where(Version.id == v2.id))
+    hide_comment(session, reviewer, mine, "Niet ter zake.")
+    session.flush()
+    after = session.scalar(select(Version.feedback_revision).where(Version.id == v2.id))
+    assert after != before
