@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Flask
 
 from .compare import diff_command
-from .documents import demo_command, load_samples_command, publish_command
+from .documents import carry_forward_command, demo_command, load_samples_command, publish_command
 from .users import user_group
 
 
 def init_app(app: Flask) -> None:
-    for command in (publish_command, load_samples_command, demo_command, user_group, diff_command):
+    for command in (publish_command, load_samples_command, demo_command, carry_forward_command,
+                    user_group, diff_command):  # fmt: skip
         app.cli.add_command(command)

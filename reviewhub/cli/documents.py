@@ -1,4 +1,5 @@
-"""`publish`, `load-samples` and `demo`: documents and demo data from the command line."""
+"""`publish`, `load-samples`, `demo` and `carry-forward`: documents and demo data from the
+command line."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..extensions import db
+from ..feedback.carrying import carry_all
 from ..labels import ROLE
-from ..models import VersionStatus
+from ..models import Document, VersionStatus
 from ..publishing import (
     PublishError,
     VersionMeta,
@@ -107,6 +110,17 @@ def _load(folder: Path | None) -> None:
     db.session.commit()
     for item in loaded:
         click.echo(_("Loaded %(slug)s: %(count)d versions.", slug=item.slug, count=item.versions))
+
+
+@click.command("carry-forward")
+@with_appcontext
+def carry_forward_command() -> None:
+    """Carry the reactions of every document into its later public versions: for databases
+    from before carrying existed. Carrying twice adds nothing."""
+    carried = sum(carry_all(db.session, document) for document in db.session.scalars(
+        select(Document).order_by(Document.slug)))  # fmt: skip
+    db.session.commit()
+    click.echo(_("Reactions carried into later versions: %(count)d.", count=carried))
 
 
 @click.command("demo")

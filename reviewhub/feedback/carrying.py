@@ -11,11 +11,20 @@ publication leaves nothing half carried, and carrying twice adds nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from sqlalchemy import insert, select
 
 from ..dbtypes import DbSession
-from ..models import CarriedReaction, CarryState, Comment, Section, Version
+from ..models import (
+    CarriedReaction,
+    CarryState,
+    Comment,
+    Document,
+    Section,
+    Version,
+    VersionStatus,
+)
 from ..text.anchoring import AnchorFound, anchor_at, reanchor
 
 
@@ -136,3 +145,15 @@ def _context(text: str, place: Place) -> tuple[str, str]:
         return "", ""
     anchor = anchor_at(text, start, end)
     return anchor.prefix, anchor.suffix
+
+
+def carry_all(session: DbSession, document: Document) -> int:
+    """Carry every reaction of ``document`` as far as its public versions go, oldest version
+    first (for reactions made before carrying existed, or on a version after a later one was
+    published); returns how many were carried now. Carrying twice adds nothing."""
+    versions = session.scalars(
+        select(Version)
+        .where(Version.document_id == document.id, Version.status != VersionStatus.DRAFT)
+        .order_by(Version.number)
+    ).all()
+    return sum(carry_forward(session, later, earlier) for earlier, later in pairwise(versions))

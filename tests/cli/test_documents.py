@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from reviewhub.models import ChangeKind, Document, User, Version, VersionStatus
-from tests.factories import SAMPLE_SLUG
+from reviewhub.models import ChangeKind, Document, Role, User, Version, VersionStatus
+from tests.factories import SAMPLE_SLUG, make_document, publish, user_with_role
+from tests.feedback.test_carrying import V1, V2, react
+from tests.feedback.test_carrying import section as carry_section
 
 
 def test_publish_creates_the_document_and_reports(cli, session, tmp_path: Path):
@@ -100,3 +103,20 @@ def test_demo_on_an_empty_database_loads_samples_and_prints_logins(cli, session)
     assert f"{SAMPLE_SLUG} geladen: 3 versies." in result.output
     assert "auteur@example.org" in result.output and "demo-reviewhub" in result.output
     assert session.scalar(select(func.count()).select_from(User)) == 5
+
+
+def test_carry_forward_carries_what_was_not_carried_yet(app, cli, session):
+    reviewer = user_with_role(session, Role.REVIEWER)
+    with app.app_context():
+        document = make_document(session, "meenemen")
+        v1 = publish(session, document, V1, label="V1", **CARRY_OPEN)
+        publish(session, document, V2, label="V2", **CARRY_OPEN)
+        react(session, reviewer, carry_section(session, v1, "regie"), "Na versie 2 gesteld.")
+    session.commit()
+    result = cli("carry-forward")
+    assert result.exit_code == 0, result.output
+    assert "Reacties meegenomen naar latere versies: 1." in result.output
+    assert "Reacties meegenomen naar latere versies: 0." in cli("carry-forward").output
+
+
+CARRY_OPEN = {"status": VersionStatus.OPEN, "closes_on": date(2099, 12, 31)}

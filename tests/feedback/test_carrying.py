@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reviewhub import publishing
-from reviewhub.feedback.carrying import carry_forward, places_in
+from reviewhub.feedback.carrying import carry_all, carry_forward, places_in
 from reviewhub.feedback.moderation import hide_comment
 from reviewhub.feedback.posting import Passage, post_comment
 from reviewhub.models import (
@@ -183,3 +183,17 @@ def test_a_change_to_a_carried_reaction_renews_what_later_versions_keep(session,
     session.flush()
     after = session.scalar(select(Version.feedback_revision).where(Version.id == v2.id))
     assert after != before
+
+
+def test_carry_all_catches_up_reactions_made_after_a_later_version(session, reviewer):
+    """A reaction on version 1 made while version 2 is out (both open) is carried by
+    carry_all (the `carry-forward` command), through every later version, once."""
+    document = make_document(session)
+    v1 = publish(session, document, V1, label="V1", **OPEN)
+    v2 = publish(session, document, V2, label="V2", **OPEN)
+    v3 = publish(session, document, V3, label="V3", **OPEN)
+    late = react(session, reviewer, section(session, v1, "samenwerking"), "Nog een vraag.")
+    assert late.id not in carried(session, v2)
+    assert carry_all(session, document) == 2
+    assert late.id in carried(session, v2) and late.id in carried(session, v3)
+    assert carry_all(session, document) == 0
