@@ -215,11 +215,16 @@ class SectionCount:
 
 
 def section_counts(
-    session: DbSession, viewer: Any, version: Version, criteria: CommentFilter | None = None
+    session: DbSession,
+    viewer: Any,
+    version: Version,
+    criteria: CommentFilter | None = None,
+    earlier: dict[int | None, int] | None = None,
 ) -> dict[int, SectionCount]:
     """Per section (by id), how many reactions ``viewer`` may read, in one grouped query:
-    the threads that match ``criteria``, counted by kind, and with their readable replies.
-    Sections without any are left out."""
+    the threads that match ``criteria``, counted by kind, and with their readable replies;
+    and the reactions of earlier versions carried to it (``earlier``: as earlier_counts
+    gives them, when the caller has them already). Sections without any are left out."""
     document = version.document
     thread = aliased(Comment)  # the reaction itself, or the one a reply answers
     rows = session.execute(
@@ -249,9 +254,10 @@ def section_counts(
             count.kinds[kind] = count.kinds.get(kind, 0) + threads
         if disposition not in OPEN:
             count.decided += threads
-    for carried_to, carried in session.execute(_earlier_counts(viewer, version)):
+    carried = earlier_counts(session, viewer, version) if earlier is None else earlier
+    for carried_to, number in carried.items():
         if carried_to is not None:
-            counts.setdefault(carried_to, SectionCount()).earlier = carried
+            counts.setdefault(carried_to, SectionCount()).earlier = number
     return counts
 
 
@@ -303,21 +309,32 @@ def _carried_here(viewer: Any, version: Version) -> Select[Any]:
     )
 
 
-def _earlier_counts(viewer: Any, version: Version) -> Select[int | None, int]:
-    """Per section of ``version``, how many reactions of earlier versions carried to it
-    ``viewer`` may read (the filters choose among this version's own threads only)."""
-    carried = _carried_here(viewer, version).where(CarriedReaction.section_id.is_not(None))
-    return carried.with_only_columns(CarriedReaction.section_id, func.count()).group_by(
-        CarriedReaction.section_id
+def earlier_counts(session: DbSession, viewer: Any, version: Version) -> dict[int | None, int]:
+    """Per section of ``version`` (None: their section is removed), how many reactions of
+    earlier versions carried to it ``viewer`` may read, in one grouped query (the filters
+    choose among this version's own threads only)."""
+    rows = session.execute(
+        _carried_here(viewer, version)
+        .with_only_columns(CarriedReaction.section_id, func.count())
+        .group_by(CarriedReaction.section_id)
     )
+    return {section_id: number for section_id, number in rows}
 
 
-def earlier_reactions_query(viewer: Any, section: Section) -> Select[CarriedReaction]:
-    """The reactions of earlier versions carried to ``section`` that ``viewer`` may read, in
-    the order they were made, with what showing them (and their decision) needs."""
+def earlier_reactions_query(
+    viewer: Any, version: Version, section: Section | None
+) -> Select[CarriedReaction]:
+    """The reactions of earlier versions carried to ``section`` of ``version`` (None: those
+    whose section this version no longer has) that ``viewer`` may read, in the order they
+    were made, with what showing them (and their decision) needs."""
+    at = (
+        CarriedReaction.section_id == section.id
+        if section is not None
+        else CarriedReaction.section_id.is_(None)
+    )
     return (
-        _carried_here(viewer, section.version)
-        .where(CarriedReaction.section_id == section.id)
+        _carried_here(viewer, version)
+        .where(at)
         .options(
             selectinload(CarriedReaction.comment).options(
                 selectinload(Comment.author),

@@ -160,6 +160,7 @@ class FeedbackSummary:
 
     counts: dict[int, queries.SectionCount]
     group_ids: tuple[int, ...]
+    removed: int = 0  # earlier reactions whose section this version no longer has
 
     def groups(self) -> list[Group]:
         return queries.groups_by_ids(db.session, self.group_ids)
@@ -172,9 +173,10 @@ def feedback_summary(version: Version, criteria: queries.CommentFilter) -> Feedb
            _reading(version, criteria))  # fmt: skip
 
     def make() -> FeedbackSummary:
-        counts = queries.section_counts(db.session, current_user, version, criteria)
+        earlier = queries.earlier_counts(db.session, current_user, version)
+        counts = queries.section_counts(db.session, current_user, version, criteria, earlier)
         groups = queries.groups_reacting(db.session, current_user, version)
-        return FeedbackSummary(counts, tuple(group.id for group in groups))
+        return FeedbackSummary(counts, tuple(group.id for group in groups), earlier.get(None, 0))
 
     return kept(key, make)
 
@@ -283,15 +285,8 @@ def threads_context(section: Section) -> dict[str, Any]:
         total=count.threads if count else 0,
     )
     threads = queries.with_replies(current_user, pagination.items)
-    earlier = paginate(
-        queries.earlier_reactions_query(current_user, section),
-        queries.THREADS_PER_PAGE,
-        total=count.earlier if count else 0,
-        arg="earlier",
-    )
     return {
-        "earlier": earlier,
-        "earlier_items": [_earlier_item(carried) for carried in earlier.items],
+        **earlier_page(version, section, count.earlier if count else 0),
         "threads": threads,
         "pagination": pagination,
         "criteria": criteria,
@@ -310,6 +305,18 @@ class EarlierItem:
     carried: CarriedReaction
     comment: Comment
     passage_diff: list[tuple[int, str]]  # the old passage against its new wording (if changed)
+
+
+def earlier_page(version: Version, section: Section | None, total: int) -> dict[str, Any]:
+    """One page (``?earlier=N``) of the reactions of earlier versions carried to ``section``
+    (None: to no section, theirs being removed), for the templates' review/_earlier.html."""
+    earlier = paginate(
+        queries.earlier_reactions_query(current_user, version, section),
+        queries.THREADS_PER_PAGE,
+        total=total,
+        arg="earlier",
+    )
+    return {"earlier": earlier, "earlier_items": [_earlier_item(c) for c in earlier.items]}
 
 
 def _earlier_item(carried: CarriedReaction) -> EarlierItem:

@@ -45,7 +45,7 @@ from .helpers import (
     require,
 )
 from .loading import load_version
-from .reactions import CommentForm, ReplyForm, comment_form, threads_context
+from .reactions import CommentForm, ReplyForm, comment_form, earlier_page, threads_context
 
 bp = Blueprint("review", __name__)
 
@@ -461,4 +461,19 @@ def objections(slug: str, number: int) -> str:
         document=version.document,
         version=version,
         pagination=pagination,
+    )
+
+
+@bp.get("/documents/<slug>/v/<int:number>/removed-sections")
+def removed_sections(slug: str, number: int) -> str:
+    """The reactions of earlier versions whose section this version no longer has: carried
+    along all the same, so that none is lost from sight."""
+    version = load_version(slug, number)
+    total = queries.earlier_counts(db.session, current_user, version).get(None, 0)
+    return render_template(
+        "review/removed_sections.html",
+        document=version.document,
+        version=version,
+        section=None,
+        **earlier_page(version, None, total),
     )

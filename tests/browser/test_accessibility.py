@@ -134,6 +134,7 @@ AUDITS = [
     Audit("my reactions, filtered", Role.PARTNER, "/me/feedback?status=new"),
     Audit("group reactions", Role.PARTNER, "/groups/{group}/feedback"),
     Audit("open objections", Role.REVIEWER, f"{SAMPLE}/v/3/objections"),
+    Audit("reactions on removed sections", None, f"{SAMPLE}/v/3/removed-sections"),
     Audit("moderation", Role.REVIEWER, f"{SAMPLE}/moderation"),
     Audit("review workspace", Role.REVIEWER, WORKSPACE),
     Audit("review workspace, read-only", Role.AUTHOR, f"{WORKSPACE}?sort=created&order=desc"),

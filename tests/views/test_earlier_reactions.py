@@ -78,3 +78,20 @@ def test_group_only_earlier_reactions_stay_within_the_group(app, client, auth, s
     assert "Intern: eerst bespreken." not in html(client, f"/documents/{SLUG}/v/2/s/samenwerking")
     auth.login(Role.PARTNER)
     assert "Intern: eerst bespreken." in html(client, f"/documents/{SLUG}/v/2/s/samenwerking")
+
+
+def test_reactions_on_a_removed_section_are_kept_on_a_page_of_their_own(app, client, session):
+    reviewer = user_with_role(session, Role.REVIEWER)
+    with app.app_context():
+        document = make_document(session)
+        v1 = publish(session, document, V1, label="Dialoogversie 1", **OPEN)
+        react(session, reviewer, section(session, v1, "verwijzing"), "En de GGD?")
+        publish(session, document, V2, label="Dialoogversie 2", **OPEN)  # without Verwijzing
+    session.commit()
+    version_page = html(client, f"/documents/{SLUG}/v/2")
+    assert f'href="/documents/{SLUG}/v/2/removed-sections"' in version_page
+    page = html(client, f"/documents/{SLUG}/v/2/removed-sections")
+    assert "En de GGD?" in page and "Paragraaf verwijderd" in page and "Verwijzing" in page
+    assert f'href="/documents/{SLUG}/v/2/removed-sections"' not in html(
+        client, f"/documents/{SLUG}/v/1"
+    )

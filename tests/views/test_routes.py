@@ -125,6 +125,10 @@ CASES: dict[str, list[Case]] = {
         ),
         Case("POST", "/comments/999999/answer", expect(LOGIN, 404, 404, 404, 404, 404)),
     ],
+    "/documents/<slug>/v/<int:number>/removed-sections": [
+        Case("GET", f"{SAMPLE}/v/3/removed-sections", everyone(200)),
+        Case("GET", f"{SAMPLE}/v/9/removed-sections", everyone(404)),
+    ],
     "/documents/<slug>/v/<int:number>/objections": [
         Case("GET", f"{SAMPLE}/v/3/objections", MODERATORS),
         Case("GET", f"{SAMPLE}/v/9/objections", expect(LOGIN, 404, 404, 404, 404, 404)),
