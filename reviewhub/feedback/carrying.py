@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, true
 
 from ..dbtypes import DbSession
 from ..models import (
@@ -79,18 +79,20 @@ def carry_forward(session: DbSession, new_version: Version, previous: Version | 
 
 
 def _sections(
-    session: DbSession, previous: Version, new_version: Version
+    session: DbSession, previous: Version, new_version: Version, only: int | None = None
 ) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[int, str, str]]]:
     """The previous version's section texts (id → text, content hash), and each of its
-    sections' successor in the new version (old id → new id, text, content hash)."""
+    sections' successor in the new version (old id → new id, text, content hash); ``only``:
+    for that one section of the previous version."""
     old = session.execute(
         select(Section.id, Section.text, Section.content_hash).where(
-            Section.version_id == previous.id
+            Section.version_id == previous.id, true() if only is None else Section.id == only
         )
     )
     new = session.execute(
         select(Section.predecessor_id, Section.id, Section.text, Section.content_hash).where(
-            Section.version_id == new_version.id, Section.predecessor_id.is_not(None)
+            Section.version_id == new_version.id,
+            Section.predecessor_id.is_not(None) if only is None else Section.predecessor_id == only,
         )
     )
     return (
@@ -145,6 +147,49 @@ def _context(text: str, place: Place) -> tuple[str, str]:
         return "", ""
     anchor = anchor_at(text, start, end)
     return anchor.prefix, anchor.suffix
+
+
+def carry_new_reaction(session: DbSession, comment: Comment) -> int:
+    """A reaction just posted on a version that later public versions follow (an older
+    version still open): carried into each of them at once, as publishing would have.
+    Returns into how many versions."""
+    version = comment.section.version
+    if version.status is VersionStatus.DRAFT:
+        return 0
+    later = session.scalars(
+        select(Version)
+        .where(
+            Version.document_id == version.document_id,
+            Version.number > version.number,
+            Version.status != VersionStatus.DRAFT,
+        )
+        .order_by(Version.number)
+    ).all()
+    place = Place(comment.id, comment.section_id, comment.quote_exact, comment.quote_start,
+                  comment.quote_end)  # fmt: skip
+    previous = version
+    for target in later:
+        if place.section_id is None:
+            row = _carried(place, {}, {}, target.id)
+        else:
+            row = _carried(place, *_sections(session, previous, target, place.section_id),
+                           target.id)  # fmt: skip
+        session.execute(insert(CarriedReaction), [row])
+        place = _place_of(comment.id, row)
+        previous = target
+    return len(later)
+
+
+def _place_of(comment_id: int, row: dict[str, object]) -> Place:
+    """Where a reaction lies in the version ``row`` carried it into."""
+    return Place(
+        comment_id,
+        row["section_id"],  # type: ignore[arg-type]
+        row.get("quote_exact"),  # type: ignore[arg-type]
+        row.get("quote_start"),  # type: ignore[arg-type]
+        row.get("quote_end"),  # type: ignore[arg-type]
+        orphaned=row["state"] is CarryState.ORPHANED,
+    )
 
 
 def carry_all(session: DbSession, document: Document) -> int:

@@ -24,6 +24,7 @@ from ..models import (
 )
 from ..permissions import Action, can
 from ..text.anchoring import Anchor, AnchorError, locate
+from .carrying import carry_new_reaction
 from .display import render_body
 from .errors import FeedbackError
 from .references import assign_reference
@@ -109,6 +110,8 @@ def post_comment(
     if parent is None:
         assign_reference(session, comment)
     session.flush()
+    if parent is None:
+        carry_new_reaction(session, comment)
     return comment
 
 

@@ -6,9 +6,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from reviewhub.models import ChangeKind, Document, Role, User, Version, VersionStatus
+from reviewhub.models import (
+    CarriedReaction,
+    ChangeKind,
+    Document,
+    Role,
+    User,
+    Version,
+    VersionStatus,
+)
 from tests.factories import SAMPLE_SLUG, make_document, publish, user_with_role
 from tests.feedback.test_carrying import V1, V2, react
 from tests.feedback.test_carrying import section as carry_section
@@ -112,6 +120,7 @@ def test_carry_forward_carries_what_was_not_carried_yet(app, cli, session):
         v1 = publish(session, document, V1, label="V1", **CARRY_OPEN)
         publish(session, document, V2, label="V2", **CARRY_OPEN)
         react(session, reviewer, carry_section(session, v1, "regie"), "Na versie 2 gesteld.")
+        session.execute(delete(CarriedReaction))  # as in a database from before carrying
     session.commit()
     result = cli("carry-forward")
     assert result.exit_code == 0, result.output

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from reviewhub import publishing
@@ -185,15 +185,36 @@ def test_a_change_to_a_carried_reaction_renews_what_later_versions_keep(session,
     assert after != before
 
 
-def test_carry_all_catches_up_reactions_made_after_a_later_version(session, reviewer):
-    """A reaction on version 1 made while version 2 is out (both open) is carried by
+def test_a_reaction_on_an_older_open_version_is_carried_when_posted(session, reviewer):
+    """Version 1 still open while versions 2 and 3 are out: a reaction posted on it reaches
+    them at once, its passage found again in each (changed in 2, gone in 3)."""
+    document = make_document(session)
+    v1 = publish(session, document, V1, label="V1", **OPEN)
+    v2 = publish(session, document, V2, label="V2", **OPEN)
+    v3 = publish(session, document, V3, label="V3", **OPEN)
+    late = react(session, reviewer, section(session, v1, "regie"), "Nog een vraag.",
+                 "samen met het gezin een veiligheidsplan")  # fmt: skip
+    assert carried(session, v2)[late.id].state is CarryState.CHANGED
+    assert carried(session, v3)[late.id].state is CarryState.ORPHANED
+    removed = react(session, reviewer, section(session, v1, "verwijzing"), "En de GGD?")
+    assert carried(session, v2)[removed.id].state is CarryState.SECTION_REMOVED
+    assert carried(session, v3)[removed.id].state is CarryState.SECTION_REMOVED
+    # A reply is part of its thread, not carried by itself.
+    reply = post_comment(session, reviewer, section(session, v1, "regie"),
+                         reaction("Aanvulling", kind=None), late)  # fmt: skip
+    assert reply.id not in carried(session, v2)
+    assert carry_all(session, document) == 0  # nothing left to catch up
+
+
+def test_carry_all_catches_up_what_was_not_carried(session, reviewer):
+    """Reactions from before carrying existed (here: their rows removed) are carried by
     carry_all (the `carry-forward` command), through every later version, once."""
     document = make_document(session)
     v1 = publish(session, document, V1, label="V1", **OPEN)
     v2 = publish(session, document, V2, label="V2", **OPEN)
     v3 = publish(session, document, V3, label="V3", **OPEN)
     late = react(session, reviewer, section(session, v1, "samenwerking"), "Nog een vraag.")
-    assert late.id not in carried(session, v2)
+    session.execute(delete(CarriedReaction))
     assert carry_all(session, document) == 2
     assert late.id in carried(session, v2) and late.id in carried(session, v3)
     assert carry_all(session, document) == 0
