@@ -444,3 +444,15 @@ def test_the_version_page_counts_the_decided_reactions_per_section(client, sessi
     session.commit()
     assert "met een besluit: 1" in counts_of("veiligheid")
     assert "met een besluit" not in counts_of("regie")
+
+
+def test_the_filters_show_the_choices_in_force(client, auth, session, reactions):
+    auth.login(Role.REVIEWER)
+    group = group_named(session).id
+    html = page(client, f"{WORKSPACE}?status=new&kind=question&group={group}")
+    assert '<option value="new" selected>' in html
+    assert '<option value="question" selected>' in html
+    assert f'<option value="{group}" selected>' in html
+    assert html.count(" selected>") == 3
+    version = page(client, f"/documents/{SAMPLE_SLUG}/v/3?kind=concern")
+    assert '<option value="concern" selected>' in version
