@@ -26,6 +26,7 @@ from ..models import (
     VersionStatus,
 )
 from ..text.anchoring import AnchorFound, anchor_at, reanchor
+from . import revisions
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def carry_forward(session: DbSession, new_version: Version, previous: Version | 
     old_texts, successors = _sections(session, previous, new_version)
     rows = [_carried(place, old_texts, successors, new_version.id) for place in places]
     session.execute(insert(CarriedReaction), rows)
+    revisions.bump(session, [new_version.id])  # written past the ORM: what it keeps is stale
     return len(rows)
 
 
@@ -177,6 +179,7 @@ def carry_new_reaction(session: DbSession, comment: Comment) -> int:
         session.execute(insert(CarriedReaction), [row])
         place = _place_of(comment.id, row)
         previous = target
+    revisions.bump(session, [target.id for target in later])
     return len(later)
 
 

@@ -192,10 +192,15 @@ def test_a_reaction_on_an_older_open_version_is_carried_when_posted(session, rev
     v1 = publish(session, document, V1, label="V1", **OPEN)
     v2 = publish(session, document, V2, label="V2", **OPEN)
     v3 = publish(session, document, V3, label="V3", **OPEN)
+    session.flush()
+    before = (v2.feedback_revision, v3.feedback_revision)
     late = react(session, reviewer, section(session, v1, "regie"), "Nog een vraag.",
                  "samen met het gezin een veiligheidsplan")  # fmt: skip
     assert carried(session, v2)[late.id].state is CarryState.CHANGED
     assert carried(session, v3)[late.id].state is CarryState.ORPHANED
+    # What the later versions keep of their reactions (counts) is made again.
+    session.expire_all()
+    assert (v2.feedback_revision, v3.feedback_revision) != before
     removed = react(session, reviewer, section(session, v1, "verwijzing"), "En de GGD?")
     assert carried(session, v2)[removed.id].state is CarryState.SECTION_REMOVED
     assert carried(session, v3)[removed.id].state is CarryState.SECTION_REMOVED
