@@ -9,6 +9,7 @@ from .models import (
     CommentKind,
     Disposition,
     GroupKind,
+    HintReason,
     Role,
     VersionStatus,
     Visibility,
@@ -95,4 +96,9 @@ CARRY_STATE = {
     CarryState.CHANGED: _l("Passage changed"),
     CarryState.ORPHANED: _l("Passage no longer in the text"),
     CarryState.SECTION_REMOVED: _l("Section removed"),
+}
+
+HINT_REASON = {
+    HintReason.WORDING: _l("The proposed wording appears in the new text."),
+    HintReason.PASSAGE: _l("The passage the reaction is about was changed or removed."),
 }

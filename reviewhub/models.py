@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import Model, db
@@ -468,6 +468,9 @@ class Comment(Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Optimistic locking of decisions: a decision names the revision it was made on.
     disposition_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Not a column: the number of the first later version that may have taken the reaction
+    # in, loaded by the workspace's list where it asks for it (feedback.hints).
+    hinted_in: Mapped[int | None] = query_expression()
 
     section: Mapped[Section] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -572,6 +575,13 @@ class CarryState(enum.StrEnum):
     SECTION_REMOVED = "section_removed"  # the section has no successor in this version
 
 
+class HintReason(enum.StrEnum):
+    """Why a carried reaction may have been taken in by the version (feedback.hints)."""
+
+    WORDING = "wording"  # the suggestion's proposed wording appears in the new text
+    PASSAGE = "passage"  # the passage it is about changed, or is gone
+
+
 class CarriedReaction(Model):
     """A top-level reaction of an earlier version, carried into a later one: where it now
     lies (the section that continues its section, the passage re-anchored in its text) and
@@ -594,8 +604,12 @@ class CarriedReaction(Model):
     quote_start: Mapped[int | None]
     quote_end: Mapped[int | None]
     similarity: Mapped[float | None]  # of the new wording to the old, for a changed passage
+    # Set when the new text suggests the reaction was taken in: the workspace asks a reviewer
+    # to confirm it ("mogelijk verwerkt in versie N").
+    hint: Mapped[HintReason | None] = mapped_column(_enum_column(HintReason, "hint_reason"))
 
     comment: Mapped[Comment] = relationship()
+    version: Mapped[Version] = relationship()
     section: Mapped[Section | None] = relationship()
 
 

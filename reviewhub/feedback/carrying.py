@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from sqlalchemy import insert, select, true
+from sqlalchemy.orm import selectinload
 
 from ..dbtypes import DbSession
 from ..models import (
@@ -27,6 +28,7 @@ from ..models import (
 )
 from ..text.anchoring import AnchorFound, anchor_at, reanchor
 from . import revisions
+from .hints import incorporation_hint
 
 
 @dataclass(frozen=True)
@@ -39,25 +41,28 @@ class Place:
     start: int | None
     end: int | None
     orphaned: bool = False
+    proposed: str | None = None  # a suggestion's wording: its incorporation hint looks for it
 
 
 def places_in(session: DbSession, version: Version) -> list[Place]:
     """The top-level reactions on ``version``: those made on it and those carried into it."""
     own = session.execute(
         select(Comment.id, Comment.section_id, Comment.quote_exact, Comment.quote_start,
-               Comment.quote_end)
+               Comment.quote_end, Comment.proposed_text)
         .where(Comment.version_id == version.id, Comment.parent_id.is_(None))
     )  # fmt: skip
     carried = session.execute(
         select(CarriedReaction.comment_id, CarriedReaction.section_id,
                CarriedReaction.quote_exact, CarriedReaction.quote_start,
-               CarriedReaction.quote_end, CarriedReaction.state)
+               CarriedReaction.quote_end, CarriedReaction.state, Comment.proposed_text)
+        .join(Comment, Comment.id == CarriedReaction.comment_id)
         .where(CarriedReaction.version_id == version.id)
     )  # fmt: skip
     return [
-        *(Place(*row) for row in own),
-        *(Place(*row[:5], orphaned=row[5] is CarryState.ORPHANED) for row in carried),
-    ]
+        *(Place(*row[:5], proposed=row[5]) for row in own),
+        *(Place(*row[:5], orphaned=row[5] is CarryState.ORPHANED, proposed=row[6])
+          for row in carried),
+    ]  # fmt: skip
 
 
 def carry_forward(session: DbSession, new_version: Version, previous: Version | None) -> int:
@@ -118,11 +123,18 @@ def _carried(
     old_text, old_digest = old_texts[place.section_id]  # type: ignore[index]
     row["section_id"] = new_id
     same_text = new_digest == old_digest
-    if place.orphaned:
+    if place.orphaned:  # an orphan stays one; its hint was given where it became one
         return {**row, "state": CarryState.ORPHANED}
     if place.exact is None:  # on the whole section
-        return {**row, "state": CarryState.UNCHANGED if same_text else CarryState.CHANGED}
-    return {**row, **_passage(place, old_text, new_text, same_text)}
+        row["state"] = CarryState.UNCHANGED if same_text else CarryState.CHANGED
+    else:
+        row.update(_passage(place, old_text, new_text, same_text))
+    if not same_text:
+        row["hint"] = incorporation_hint(
+            old_text, new_text, place.proposed, row["state"],  # type: ignore[arg-type]
+            on_passage=place.exact is not None,
+        )  # fmt: skip
+    return row
 
 
 def _passage(place: Place, old_text: str, new_text: str, same_text: bool) -> dict[str, object]:
@@ -168,7 +180,7 @@ def carry_new_reaction(session: DbSession, comment: Comment) -> int:
         .order_by(Version.number)
     ).all()
     place = Place(comment.id, comment.section_id, comment.quote_exact, comment.quote_start,
-                  comment.quote_end)  # fmt: skip
+                  comment.quote_end, proposed=comment.proposed_text)  # fmt: skip
     previous = version
     for target in later:
         if place.section_id is None:
@@ -177,21 +189,22 @@ def carry_new_reaction(session: DbSession, comment: Comment) -> int:
             row = _carried(place, *_sections(session, previous, target, place.section_id),
                            target.id)  # fmt: skip
         session.execute(insert(CarriedReaction), [row])
-        place = _place_of(comment.id, row)
+        place = _place_of(place, row)
         previous = target
     revisions.bump(session, [target.id for target in later])
     return len(later)
 
 
-def _place_of(comment_id: int, row: dict[str, object]) -> Place:
-    """Where a reaction lies in the version ``row`` carried it into."""
+def _place_of(place: Place, row: dict[str, object]) -> Place:
+    """Where the reaction at ``place`` lies in the version ``row`` carried it into."""
     return Place(
-        comment_id,
+        place.comment_id,
         row["section_id"],  # type: ignore[arg-type]
         row.get("quote_exact"),  # type: ignore[arg-type]
         row.get("quote_start"),  # type: ignore[arg-type]
         row.get("quote_end"),  # type: ignore[arg-type]
         orphaned=row["state"] is CarryState.ORPHANED,
+        proposed=place.proposed,
     )
 
 
@@ -205,3 +218,17 @@ def carry_all(session: DbSession, document: Document) -> int:
         .order_by(Version.number)
     ).all()
     return sum(carry_forward(session, later, earlier) for earlier, later in pairwise(versions))
+
+
+def path_of(session: DbSession, comment: Comment) -> list[CarriedReaction]:
+    """Where ``comment`` went in the later versions, oldest first: its section, passage,
+    state and hint in each (one row per version it was carried into)."""
+    return list(
+        session.scalars(
+            select(CarriedReaction)
+            .join(Version, Version.id == CarriedReaction.version_id)
+            .where(CarriedReaction.comment_id == comment.id)
+            .order_by(Version.number)
+            .options(selectinload(CarriedReaction.version), selectinload(CarriedReaction.section))
+        )
+    )

@@ -19,7 +19,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import load_only, selectinload, with_expression
 
 from ..dbtypes import DbSession
 from ..models import (
@@ -37,6 +37,7 @@ from ..models import (
     Version,
 )
 from ..permissions import Action, can, role_may
+from .hints import hinted_condition, hinted_in_expression
 from .queries import readable_filter
 from .textsearch import contains_text
 
@@ -56,6 +57,7 @@ class WorkspaceFilter:
     has_motivation: bool | None = None
     text: str = ""  # in the body or the reference, whatever the case
     comment_ids: frozenset[int] | None = None  # only these (a near-duplicate cluster)
+    hinted: bool = False  # only the undecided ones a later version may have taken in
     sort: str = "reference"
     descending: bool = False
 
@@ -66,7 +68,7 @@ class WorkspaceFilter:
             value is not None
             for value in (self.section_key, self.group_id, self.kind, self.disposition,
                           self.assignee_id, self.has_motivation, self.comment_ids)
-        ) or bool(self.text.strip())  # fmt: skip
+        ) or bool(self.text.strip()) or self.hinted  # fmt: skip
 
 
 def _conditions(version: Version, criteria: WorkspaceFilter) -> list[ColumnElement[bool]]:
@@ -95,6 +97,8 @@ def _conditions(version: Version, criteria: WorkspaceFilter) -> list[ColumnEleme
         conditions.append(contains_text(text))
     if criteria.comment_ids is not None:
         conditions.append(Comment.id.in_(sorted(criteria.comment_ids)))
+    if criteria.hinted:
+        conditions.append(hinted_condition())
     return conditions
 
 
@@ -173,6 +177,7 @@ def workspace_query(
             selectinload(Comment.author),
             selectinload(Comment.group),
             selectinload(Comment.assignee),
+            with_expression(Comment.hinted_in, hinted_in_expression()),
         )
         .order_by(*_order(criteria))
     )

@@ -27,12 +27,22 @@ from wtforms import (
 from wtforms.validators import InputRequired
 
 from ..extensions import db
-from ..feedback import decisions, queries, register
+from ..feedback import carrying, decisions, hints, queries, register
 from ..feedback.clusters import near_duplicates
 from ..feedback.decisions import Decision, DecisionConflict, DecisionError
 from ..labels import COMMENT_KIND, DISPOSITION
-from ..models import Comment, CommentKind, Disposition, Section, User, Version
+from ..models import (
+    CarriedReaction,
+    CarryState,
+    Comment,
+    CommentKind,
+    Disposition,
+    Section,
+    User,
+    Version,
+)
 from ..permissions import Action, can
+from ..text.words import word_diff
 from .helpers import (
     Form,
     deny,
@@ -52,7 +62,7 @@ bp = Blueprint("workspace", __name__)
 # The query arguments that make the list what it is: kept by its links, its form, the
 # reaction pages and their previous/next links.
 FILTER_ARGS = ("section", "group", "kind", "status", "assignee", "motivation", "q", "cluster",
-               "sort", "order")  # fmt: skip
+               "hint", "sort", "order")  # fmt: skip
 DECISIONS = [d for d in Disposition if d is not Disposition.NEW]  # "new" is never decided
 
 
@@ -93,6 +103,12 @@ class DecisionForm(Form):
     revision = HiddenField()
 
 
+class HintForm(Form):
+    """Confirming a hint: the button pressed names the status (accepted or partly)."""
+
+    revision = HiddenField()
+
+
 class AssignForm(Form):
     assignee = SelectField(_l("Assigned to"), validate_choice=False)
 
@@ -121,6 +137,7 @@ def _criteria(version: Version) -> register.WorkspaceFilter:
         has_motivation=motivation,
         text=args.get("q", "")[:200],
         comment_ids=_cluster_members(version, int_arg("cluster")),
+        hinted=args.get("hint") == "yes",
         sort=sort if sort in register.SORTS else "reference",
         descending=args.get("order") == "desc",
     )
@@ -404,6 +421,7 @@ def _forms(comment: Comment, posted: str | None, members: list[User]) -> dict[st
         ),
         "assign": made(AssignForm, "assign", assignee=str(comment.assignee_id or 0)),
         "note": made(NoteForm, "note"),
+        "hint": made(HintForm, "hint", revision=str(comment.disposition_revision)),
     }  # fmt: skip
     forms["decide"].disposition.choices = options((d.value, DISPOSITION[d]) for d in DECISIONS)
     forms["assign"].assignee.choices = _assignee_choices(members, "")[1:]
@@ -421,7 +439,8 @@ def reaction(slug: str, number: int, reference: str) -> Any:
     forms = _forms(comment, which, register.review_group(db.session, version.document))
     status = 200
     if request.method == "POST":
-        action = {"decide": _decide, "assign": _assign, "note": _note}.get(which or "")
+        action = {"decide": _decide, "assign": _assign, "note": _note,
+                  "hint": _confirm_hint}.get(which or "")  # fmt: skip
         if action is None:
             abort(400)
         outcome = action(comment, forms)
@@ -461,6 +480,28 @@ def _decide(comment: Comment, forms: dict[str, Any]) -> int | None:
     return None
 
 
+def _confirm_hint(comment: Comment, forms: dict[str, Any]) -> int | None:
+    """Confirm that a later version took the reaction in (the button names the status)."""
+    form: HintForm = forms["hint"]
+    chosen = request.form.get("disposition", "")
+    if not form.validate_on_submit() or chosen not in {d.value for d in decisions.TAKEN_IN}:
+        form.form_errors.append(_("Choose accepted or partly accepted."))
+        return 400
+    try:
+        hints.confirm_hint(db.session, current_user, comment, Disposition(chosen),
+                           expected_revision=parse_id(form.revision.data))  # fmt: skip
+    except DecisionConflict as conflict:
+        db.session.rollback()
+        form.form_errors.append(str(conflict))
+        return 409
+    except DecisionError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return 400
+    flash(_("Confirmed: %(status)s.", status=DISPOSITION[Disposition(chosen)]), "success")
+    return None
+
+
 def _assign(comment: Comment, forms: dict[str, Any]) -> int | None:
     form: AssignForm = forms["assign"]
     if not form.validate_on_submit():
@@ -497,6 +538,7 @@ def _render_reaction(
     around = register.neighbours(db.session, version, criteria, comment, current_user)
     replies = [r for r in comment.replies if can(current_user, Action.READ_COMMENT, r)]
     links = _links(version)
+    path = carrying.path_of(db.session, comment)
     return render_template(
         "workspace/reaction.html",
         document=version.document,
@@ -506,10 +548,43 @@ def _render_reaction(
         replies=replies,
         forms=forms,
         answer=decisions.answer_of(comment),
+        path=path,
+        hint=_hint_shown(comment, path),
         around=around,
         reaction_url=links.reaction,
         back_url=links.list(),
     ), status
+
+
+@dataclass(frozen=True)
+class HintShown:
+    """A hint on the reaction's page: the version that may have taken it in, and what
+    changed in the section there, word by word, against the version before."""
+
+    hint: hints.Hint
+    step: CarriedReaction
+    section_diff: list[tuple[int, str]]
+    passage_diff: list[tuple[int, str]]
+
+
+def _hint_shown(comment: Comment, path: list[CarriedReaction]) -> HintShown | None:
+    if comment.disposition not in decisions.OPEN:
+        return None
+    hint = hints.hints_for(db.session, [comment.id]).get(comment.id)
+    if hint is None:
+        return None
+    at = next(i for i, step in enumerate(path) if step.id == hint.carried_id)
+    step = path[at]
+    before = path[at - 1] if at else None
+    old_section = before.section if before is not None else comment.section
+    old_quote = before.quote_exact if before is not None else comment.quote_exact
+    new_text = step.section.text if step.section is not None else ""
+    changed = step.state is CarryState.CHANGED and old_quote and step.quote_exact
+    return HintShown(
+        hint, step,
+        word_diff(old_section.text if old_section is not None else "", new_text),
+        word_diff(old_quote or "", step.quote_exact or "") if changed else [],
+    )  # fmt: skip
 
 
 def marked_section(section: Section, quote: str | None) -> Markup:
