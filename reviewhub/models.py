@@ -377,6 +377,7 @@ class AuditEvent(Model):
 
 
 _IS_REPLY = text("parent_id IS NOT NULL")
+_TAKEN_IN = text("taken_in_version_id IS NOT NULL")
 
 
 class Comment(Model):
@@ -407,6 +408,14 @@ class Comment(Model):
         ),
         # The moderation queue: what waits for approval, per version, oldest first.
         Index("ix_comments_state_version_id", "state", "version_id", "created_at"),
+        # A section's history: the reactions a version took in there (few: only those).
+        Index(
+            "ix_comments_taken_in_version_id",
+            "taken_in_version_id",
+            "taken_in_section_key",
+            sqlite_where=_TAKEN_IN,
+            postgresql_where=_TAKEN_IN,
+        ),
         # … and what one group sent ("what did this region say?").
         Index(
             "ix_comments_version_id_parent_id_group_id",

@@ -13,6 +13,7 @@ from ..compare.docx import comparison_docx
 from ..compare.page import standalone_html, template_helpers
 from ..compare.versions import compare_versions, section_history, stored_html
 from ..extensions import db
+from ..feedback.trail import section_trail
 from ..models import Document, Version
 from ..permissions import Action, can
 from .helpers import deny, int_arg, require
@@ -96,11 +97,19 @@ def history(slug: str, key: str) -> str:
     steps = section_history(db.session, document, key, readable)
     if not steps:
         abort(404)
+    present = [step for step in steps if step.change.new is not None]
+    made, taken_in = section_trail(
+        db.session, current_user, document,
+        [step.change.new.id for step in present],  # type: ignore[union-attr]
+        [(step.version.id, step.change.new.key) for step in present],  # type: ignore[union-attr]
+    )  # fmt: skip
     return render_template(
         "compare/history.html",
         document=document,
         key=key,
         steps=steps,
+        made=made,
+        taken_in=taken_in,
         html=stored_html(db.session, [step.change for step in steps]),
         **template_helpers(),
     )
