@@ -13,7 +13,8 @@ from .dbtypes import DbSession
 from .feedback import decisions
 from .feedback.decisions import Decision
 from .feedback.errors import FeedbackError
-from .feedback.posting import NewComment, post_comment
+from .feedback.hints import confirm_hint
+from .feedback.posting import NewComment, Passage, post_comment
 from .models import (
     AnswerVerdict,
     Comment,
@@ -26,6 +27,7 @@ from .models import (
     Role,
     User,
     Version,
+    VersionStatus,
 )
 from .publishing import VersionMeta, get_or_create_document, publish_version
 
@@ -210,6 +212,71 @@ DEMO_REACTIONS = [
         "Het lokale team krijgt er veel taken bij. Is daar budget voor afgesproken?",
     ),
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EarlierDemoReaction:
+    """A demo reaction made on Dialoogversie 1 while it was open, on a passage (``exact``) or
+    the whole section, and carried into versions 2 and 3: the passages were chosen so that
+    each state shows (changed, gone, unchanged, section removed). ``confirm``: the reviewer
+    confirmed the hint that version 2 took it in; else ``disposition`` if any."""
+
+    token: str
+    author: str
+    group: str
+    section: str
+    kind: CommentKind
+    body: str
+    exact: str = ""
+    proposed: str = ""
+    disposition: Disposition = Disposition.NEW
+    motivation: str = ""
+    confirm: bool = False
+
+
+EARLIER_VERSION = 1
+EARLIER_REACTIONS = [
+    EarlierDemoReaction(
+        "demo-v1-1", "partner@example.org", "Regio Twente", "lokaal-team",
+        CommentKind.SUGGESTION,
+        "Het netwerk van het gezin ontbreekt in het takenlijstje. Zet het vooraan.",
+        exact="zorgen over veiligheid bespreekbaar maken met het gezin;",
+        proposed="zorgen over veiligheid bespreekbaar maken met het gezin; het netwerk van het "
+                 "gezin vanaf het begin betrekken;",
+    ),
+    EarlierDemoReaction(
+        "demo-v1-2", "partner@example.org", "Proeftuin Utrecht", "beroepsgeheim",
+        CommentKind.CONCERN,
+        "Alleen 'afweging vastleggen' is te mager: bespreek het met een collega voordat je "
+        "zonder toestemming informatie deelt.",
+        exact="Weeg in dat laatste geval zorgvuldig af en leg de afweging vast.",
+        confirm=True,
+    ),
+    EarlierDemoReaction(
+        "demo-v1-3", "auteur@example.org", "Werkgroep Veiligheidsplan", "weging-van-de-ernst",
+        CommentKind.QUESTION,
+        "Wat is 'direct'? Binnen een uur, binnen een dag?",
+        exact="Bij acute onveiligheid worden direct beschermende maatregelen getroffen.",
+        disposition=Disposition.ANSWERED,
+        motivation="Het onderscheid acuut/structureel verhuist naar de taxatie-instrumenten; "
+                   "daar staan de termijnen.",
+    ),
+    EarlierDemoReaction(
+        "demo-v1-4", "partner@example.org", "Regio Twente", "doel-van-dit-handelingskader",
+        CommentKind.SUPPORT, "Goed dat het kader uitdrukkelijk geen protocol is.",
+        exact="Het kader is nadrukkelijk geen protocol dat stap voor stap moet worden gevolgd.",
+        disposition=Disposition.NOTED, motivation="Dank; die lijn houden we vast.",
+    ),
+    EarlierDemoReaction(
+        "demo-v1-5", "partner@example.org", "Proeftuin Utrecht",
+        "totstandkoming-van-deze-versie", CommentKind.GENERAL,
+        "Fijn dat ervaringsdeskundigen hebben meegeschreven. Komt dat ook in de volgende "
+        "versie terug?",
+        disposition=Disposition.ANSWERED,
+        motivation="Deze paragraaf vervalt; wie meeschreef staat voortaan in het "
+                   "versieoverzicht.",
+    ),
+]  # fmt: skip
 DEMO_OBJECTION = ("demo-2", "Wij blijven het belangrijk vinden: juist hier lezen teams mee.")
 DEMO_AGREEMENT = "demo-1"
 DEMO_NOTE = ("demo-8", "Navragen bij de programmaraad hoe het met de capaciteit staat.")
@@ -232,10 +299,43 @@ def ensure_demo_reactions(session: DbSession) -> int:
         return 0
     try:
         with session.begin_nested():  # all of them or, refused, none (the rest stays)
+            earlier = _replay_first_round(session, version.document, people, reviewer)
             made = _post_demo_reactions(session, version, people)
             _decide_demo_reactions(session, reviewer, people, made)
     except FeedbackError:  # closed for feedback by now, or the accounts were changed
         return 0
+    return len(made) + earlier
+
+
+def _replay_first_round(
+    session: DbSession, document: Document, people: dict[str, User], reviewer: User
+) -> int:
+    """The reactions Dialoogversie 1 got while it was open, posted as they were then (the
+    version is opened for the moment they take) and so carried into versions 2 and 3 the
+    way a reaction on an older open version is; then decided, one by confirming the hint
+    that version 2 took it in."""
+    version = next((v for v in document.versions if v.number == EARLIER_VERSION), None)
+    if version is None:
+        return 0
+    status, closes_on = version.status, version.closes_on
+    version.status, version.closes_on = VersionStatus.OPEN, None
+    sections = {section.key: section for section in version.sections}
+    groups = {group.name: group for group in session.scalars(select(Group))}
+    made = []
+    for item in EARLIER_REACTIONS:
+        section = sections[item.section]
+        passage = Passage(item.exact, start=section.text.index(item.exact)) if item.exact else None
+        new = NewComment(item.kind, item.body, client_token=item.token,
+                         group_id=groups[item.group].id, passage=passage,
+                         proposed_text=item.proposed or None)  # fmt: skip
+        made.append((item, post_comment(session, people[item.author], section, new)))
+    version.status, version.closes_on = status, closes_on
+    for item, comment in made:
+        if item.confirm:
+            confirm_hint(session, reviewer, comment, Disposition.PARTLY_ACCEPTED)
+        elif item.disposition is not Disposition.NEW:
+            decisions.decide(session, reviewer, comment,
+                             Decision(item.disposition, item.motivation))  # fmt: skip
     return len(made)
 
 

@@ -140,4 +140,5 @@ def demo_command() -> None:
     else:
         click.echo(_("Accounts exist already; no demo accounts were created."))
     if reactions:
-        click.echo(_("Demo reactions on the open version: %(count)d.", count=reactions))
+        click.echo(_("Demo reactions on Dialoogversie 1 and the open version: %(count)d.",
+                     count=reactions))  # fmt: skip

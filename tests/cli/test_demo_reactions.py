@@ -13,15 +13,18 @@ from reviewhub.feedback.clusters import near_duplicates
 from reviewhub.feedback.posting import post_comment
 from reviewhub.models import (
     AnswerVerdict,
+    CarriedReaction,
+    CarryState,
     Comment,
     DecisionAnswer,
     Disposition,
+    HintReason,
     ReviewNote,
     Role,
     Section,
     Version,
 )
-from reviewhub.samples import DEMO_REACTIONS
+from reviewhub.samples import DEMO_REACTIONS, EARLIER_REACTIONS
 from tests.factories import group_named, reaction, sample_section, user_with_role
 
 
@@ -36,10 +39,10 @@ def test_the_sample_database_has_no_reactions(session: Session) -> None:
 def test_demo_adds_reactions_once(cli, session: Session) -> None:
     first = cli("demo")
     assert first.exit_code == 0, first.output
-    assert _count(session, Comment) == len(DEMO_REACTIONS) >= 12
+    assert _count(session, Comment) == len(DEMO_REACTIONS) + len(EARLIER_REACTIONS) >= 17
     second = cli("demo")
     assert second.exit_code == 0, second.output
-    assert _count(session, Comment) == len(DEMO_REACTIONS)
+    assert _count(session, Comment) == len(DEMO_REACTIONS) + len(EARLIER_REACTIONS)
     assert _count(session, DecisionAnswer) == 2 and _count(session, ReviewNote) == 1
 
 
@@ -81,3 +84,31 @@ def test_demo_adds_none_when_reactions_exist(app: Flask, cli, session: Session) 
     session.commit()
     assert cli("demo").exit_code == 0
     assert _count(session, Comment) == 1
+
+
+def test_reactions_on_dialoogversie_1_reach_versions_2_and_3(cli, session: Session) -> None:
+    """The first round's reactions are on versions 2 and 3 in each state; one waits for the
+    review group to confirm that version 2 took its wording in, one was confirmed."""
+    assert cli("demo").exit_code == 0
+    rows = session.execute(
+        select(Comment.client_token, Version.number, CarriedReaction.state, CarriedReaction.hint)
+        .join(Comment, Comment.id == CarriedReaction.comment_id)
+        .join(Version, Version.id == CarriedReaction.version_id)
+    ).all()
+    carried = {(token, number): (state, hint) for token, number, state, hint in rows}
+    tokens = {item.token for item in EARLIER_REACTIONS}
+    assert {key for key in carried} == {(t, n) for t in tokens for n in (2, 3)}
+    assert carried["demo-v1-1", 2] == (CarryState.UNCHANGED, HintReason.WORDING)
+    assert carried["demo-v1-2", 2] == (CarryState.CHANGED, HintReason.PASSAGE)
+    assert carried["demo-v1-3", 2][0] is CarryState.ORPHANED
+    assert carried["demo-v1-4", 2] == (CarryState.UNCHANGED, None)
+    assert carried["demo-v1-5", 3][0] is CarryState.SECTION_REMOVED
+    confirmed = session.scalars(select(Comment).where(Comment.client_token == "demo-v1-2")).one()
+    assert confirmed.disposition is Disposition.PARTLY_ACCEPTED
+    assert confirmed.taken_in_version is not None and confirmed.taken_in_version.number == 2
+    first = session.scalars(
+        select(Version)
+        .join(Comment, Comment.version_id == Version.id)
+        .where(Comment.client_token == "demo-v1-1")
+    )
+    assert first.one().status.value == "closed"  # opened only while its reactions were posted
