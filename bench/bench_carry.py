@@ -3,9 +3,11 @@
 Version 1 of the generated benchmark document (bench_publish.py: about 320 sections) is
 published on a fresh SQLite file, open for feedback, and given ``--reactions`` top-level
 reactions in bulk, three quarters of them on a passage (a run of 3 to 12 words of the
-section's text). Version 2 (the generator's next version: sections edited, moved, split,
-removed) is then published twice, each time in a transaction that is rolled back: once with
-carrying as the app does it, once with carrying switched off. The difference is what
+section's text), a third of those suggestions with proposed wording (the passage with a
+clause added), whose incorporation hints carrying works out. Version 2 (the generator's
+next version: sections edited, moved, split, removed) is then published twice, each time in
+a transaction that is rolled back: once with carrying as the app does it, once with
+carrying switched off. The difference is what
 carrying costs; the states of the carried reactions are counted. Target (issue 12): 20,000
 reactions carried add less than 10 s. It always exits 0: a report, not a test.
 
@@ -46,6 +48,8 @@ from reviewhub.publishing import VersionMeta, get_or_create_document, publish_ve
 from reviewhub.samples import ensure_demo_accounts
 
 PASSAGE_SHARE = 0.75
+SUGGESTION_SHARE = 1 / 3  # of the reactions on a passage
+CLAUSE = "in overleg met het gezin"
 _WORDS = re.compile(r"\S+")
 OPEN = {"status": VersionStatus.OPEN, "closes_on": date(2099, 12, 31)}
 
@@ -66,6 +70,9 @@ def reaction_rows(sections: list[Section], count: int, author_id: int, seed: int
             start, end = words[first][0], words[first + size - 1][1]
             row.update(quote_exact=section.text[start:end], quote_start=start, quote_end=end,
                        quote_prefix="", quote_suffix="")  # fmt: skip
+            if rng.random() < SUGGESTION_SHARE:
+                row.update(kind=CommentKind.SUGGESTION,
+                           proposed_text=f"{section.text[start:end]} {CLAUSE}")  # fmt: skip
         rows.append(row)
     return rows
 
@@ -87,8 +94,13 @@ def publish_second(app: Flask, document_id: int, source: str, carry: bool) -> tu
             states = Counter(session.scalars(
                 select(CarriedReaction.state).where(CarriedReaction.version_id == version.id)
             ))  # fmt: skip
+            hints = Counter(session.scalars(
+                select(CarriedReaction.hint).where(CarriedReaction.version_id == version.id,
+                                                   CarriedReaction.hint.is_not(None))
+            ))  # fmt: skip
             if carry:
                 print("states:", ", ".join(f"{s.value} {n:,}" for s, n in sorted(states.items())))
+                print("hints:", ", ".join(f"{h.value} {n:,}" for h, n in sorted(hints.items())))
         finally:
             publishing.carry_forward = original
             session.rollback()

@@ -130,9 +130,10 @@ def _carried(
     else:
         row.update(_passage(place, old_text, new_text, same_text))
     if not same_text:
+        start, end = row.get("quote_start"), row.get("quote_end")
+        span = (start, end) if isinstance(start, int) and isinstance(end, int) else None
         row["hint"] = incorporation_hint(
-            old_text, new_text, place.proposed, row["state"],  # type: ignore[arg-type]
-            on_passage=place.exact is not None,
+            old_text, new_text, place.proposed, row["state"], place.exact, span,  # type: ignore[arg-type]
         )  # fmt: skip
     return row
 

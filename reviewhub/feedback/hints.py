@@ -2,17 +2,24 @@
 suggests it was taken in, so that a reviewer need only confirm it ("mogelijk verwerkt in
 versie N"). Two signs, one per kind of reaction:
 
-- a suggestion with proposed wording: that wording now appears in the section (exactly, or
-  changed a little), and did not already appear in the text it was made on;
+- a suggestion with proposed wording: the authors made the proposed change. The proposal is
+  compared with the passage it rewrites: at least half of the words it adds are among the
+  words the authors added where the passage now lies (re-anchored, widened by what the
+  proposal adds, for a clause added at its edge; where the passage is not found again, where
+  the proposal itself is); a proposal that only strikes words, when
+  half of those are gone there. Or, plainly, the proposal now stands in the text word for
+  word and did not before;
 - any other reaction on a passage: the passage's words changed (the authors touched what it
   was about), or the passage is gone from a section that still exists.
 
 A suggestion whose passage changed in some other way than proposed gets no hint: its wording
-was not taken in. bench/bench_hints.py measures precision and recall on a known truth."""
+was not taken in. A reaction on a whole section gets none either: its section's changing
+says nothing of it. bench/bench_hints.py measures precision and recall on a known truth."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -31,53 +38,72 @@ from ..models import (
     User,
     Version,
 )
-from ..text.anchoring import AnchorFound, normalise_quote, reanchor
-from ..text.words import EQUAL, word_diff
+from ..text.anchoring import normalise_quote, reanchor
+from ..text.words import DELETE, INSERT, word_diff
 from .decisions import OPEN, TAKEN_IN, Decision, DecisionError, decide
 
-# How much of the proposal the new text must have, in order, to count as taking it in;
-# tuned on bench/bench_hints.py.
-WORDING_COVERAGE = 0.75
+# The share of a proposal's added (or, for a proposal that only strikes, struck) words that
+# the authors' change must have; tuned on bench/bench_hints.py.
+CHANGE_SHARE = 0.5
 _WORD = re.compile(r"\w+")
 
 
 def incorporation_hint(
-    old_text: str, new_text: str, proposed: str | None, state: CarryState, on_passage: bool
+    old_text: str,
+    new_text: str,
+    proposed: str | None,
+    state: CarryState,
+    old_passage: str | None,
+    new_span: tuple[int, int] | None,
 ) -> HintReason | None:
     """The hint for a reaction carried from a section reading ``old_text`` into one reading
-    ``new_text``, with the ``state`` it got; ``on_passage``: whether it quotes a passage (a
-    reaction on a whole section says nothing by its section's changing). None when nothing
-    suggests it was taken in."""
-    if state is CarryState.SECTION_REMOVED or old_text == new_text:
+    ``new_text``, with the ``state`` it got: ``old_passage``, the passage it quotes (None: on
+    the whole section), lies at ``new_span`` in the new text (None: not found). None when
+    nothing suggests it was taken in."""
+    if state is CarryState.SECTION_REMOVED or old_text == new_text or old_passage is None:
         return None
     wording = normalise_quote(proposed or "")
     if wording:
-        if appears(new_text, wording) and not appears(old_text, wording):
-            return HintReason.WORDING
-        return None
-    if on_passage and state in (CarryState.CHANGED, CarryState.ORPHANED):
+        taken = wording_taken_in(old_text, new_text, old_passage, wording, new_span)
+        return HintReason.WORDING if taken else None
+    if state in (CarryState.CHANGED, CarryState.ORPHANED):
         return HintReason.PASSAGE
     return None
 
 
-def appears(text: str, wording: str) -> bool:
-    """Whether ``wording`` occurs in ``text``: as it is, or most of its words in order where
-    it is best re-anchored (a proposal is taken in with a word changed or left out)."""
-    found = reanchor(text, wording)
-    if found.found is AnchorFound.EXACT:
+def wording_taken_in(
+    old_text: str, new_text: str, old_passage: str, wording: str, new_span: tuple[int, int] | None
+) -> bool:
+    """Whether the authors changed ``old_passage`` (now at ``new_span``) as ``wording``
+    proposes."""
+    if wording in new_text and wording not in old_text:
         return True
-    if found.anchor is None:
-        return False
-    return coverage(wording, found.anchor.exact) >= WORDING_COVERAGE
+    if new_span is None:  # the passage is not found again: perhaps the proposal is
+        found = reanchor(new_text, wording)
+        if found.anchor is None:
+            return False
+        new_span = found.anchor.start, found.anchor.end
+    start, end = new_span
+    extra = max(0, len(wording) - len(old_passage))
+    window = new_text[max(0, start - extra) : end + extra]
+    added = _changed_words(old_passage, wording, INSERT)
+    if added:
+        return _share(added, _changed_words(old_passage, window, INSERT)) >= CHANGE_SHARE
+    struck = _changed_words(old_passage, wording, DELETE)
+    return bool(struck) and _share(struck, _changed_words(old_passage, new_text[start:end],
+                                                          DELETE)) >= CHANGE_SHARE  # fmt: skip
 
 
-def coverage(wording: str, passage: str) -> float:
-    """The share of ``wording``'s words that ``passage`` has, in the same order."""
-    words = _WORD.findall(wording)
-    if not words:
-        return 0.0
-    kept = sum(len(_WORD.findall(part)) for op, part in word_diff(wording, passage) if op == EQUAL)
-    return kept / len(words)
+def _changed_words(before: str, after: str, op: int) -> Counter[str]:
+    """The words that going from ``before`` to ``after`` inserts (or deletes), in any case."""
+    return Counter(
+        word.lower() for kind, part in word_diff(before, after) if kind == op
+        for word in _WORD.findall(part)
+    )  # fmt: skip
+
+
+def _share(wanted: Counter[str], found: Counter[str]) -> float:
+    return sum((wanted & found).values()) / sum(wanted.values())
 
 
 # The workspace's side: which undecided reactions carry a hint, and confirming one ----------

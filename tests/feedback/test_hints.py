@@ -158,27 +158,60 @@ def test_hints_are_stored_with_the_carried_reaction(session, published):
     assert by_comment[made["untouched"].id] is None
 
 
+OLD = "Het team maakt een plan. Het plan wordt besproken met het gezin. Zie ook de bijlage."
+PASSAGE = "Het plan wordt besproken met het gezin."
+
+
+def carried(new: str, passage: str | None = PASSAGE) -> tuple[CarryState, tuple[int, int] | None]:
+    """The state and new place of PASSAGE in ``new`` (``passage``: as it now reads)."""
+    if passage is None:
+        return CarryState.ORPHANED, None
+    at = new.index(passage)
+    state = CarryState.UNCHANGED if passage == PASSAGE else CarryState.CHANGED
+    return state, (at, at + len(passage))
+
+
 @pytest.mark.parametrize(
-    ("old", "new", "proposed", "state", "on_passage", "expected"),
+    ("new", "now", "proposed", "expected"),
     [
-        ("a b", "a b", "c d", CarryState.UNCHANGED, True, None),  # nothing changed
-        ("Het plan.", "Het plan wordt elke zes weken besproken met het gezin.",
-         "wordt elke zes weken besproken met het gezin", CarryState.CHANGED, True,
-         HintReason.WORDING),
-        # A little different from the proposal still counts.
-        ("Het plan.", "Het plan wordt elke zes weken besproken met het hele gezin en de school.",
-         "wordt elke zes weken besproken met het gezin en de school", CarryState.CHANGED, True,
-         HintReason.WORDING),
-        # The wording was there already: the new text did not take it up.
-        ("Zie het plan dat elke zes weken wordt besproken.", "Zie het plan dat elke zes weken "
-         "wordt besproken. En meer.", "dat elke zes weken wordt besproken", CarryState.UNCHANGED,
-         True, None),
-        # A suggestion whose passage changed otherwise than proposed: not taken in.
-        ("Het plan.", "De aanpak.", "Het actuele plan.", CarryState.CHANGED, True, None),
-        ("Het plan.", "De aanpak.", None, CarryState.ORPHANED, True, HintReason.PASSAGE),
-        ("Het plan.", "De aanpak.", None, CarryState.CHANGED, False, None),
-        ("Het plan.", "", None, CarryState.SECTION_REMOVED, True, None),
+        # Taken in word for word.
+        (OLD.replace(PASSAGE, "Het plan wordt elke zes weken besproken met het gezin."),
+         "Het plan wordt elke zes weken besproken met het gezin.",
+         "Het plan wordt elke zes weken besproken met het gezin.", HintReason.WORDING),
+        # Taken in with a word of its own: most of what it adds is there.
+        (OLD.replace(PASSAGE, "Het plan wordt elke vier weken besproken met het gezin."),
+         "Het plan wordt elke vier weken besproken met het gezin.",
+         "Het plan wordt elke zes weken besproken met het gezin.", HintReason.WORDING),
+        # A clause added after the passage, which itself stays as it was.
+        (OLD.replace(PASSAGE, PASSAGE + " Het gezin krijgt een kopie."), PASSAGE,
+         PASSAGE + " Het gezin krijgt een kopie.", HintReason.WORDING),
+        # A proposal that only strikes words, struck.
+        (OLD.replace(PASSAGE, "Het plan wordt besproken."), "Het plan wordt besproken.",
+         "Het plan wordt besproken.", HintReason.WORDING),
+        # The passage changed, but otherwise than proposed.
+        (OLD.replace(PASSAGE, "Het plan wordt vastgesteld door het team."),
+         "Het plan wordt vastgesteld door het team.",
+         "Het plan wordt elke zes weken besproken met het gezin.", None),
+        # The section changed elsewhere; the passage and the proposal's words are not there.
+        (OLD.replace("de bijlage", "hoofdstuk 3"), PASSAGE,
+         "Het plan wordt elke zes weken besproken met het gezin.", None),
+        # Without proposed wording: a changed or vanished passage is the sign.
+        (OLD.replace(PASSAGE, "Het plan wordt vastgesteld."), "Het plan wordt vastgesteld.",
+         None, HintReason.PASSAGE),
+        (OLD.replace(PASSAGE, ""), None, None, HintReason.PASSAGE),
+        (OLD.replace("de bijlage", "hoofdstuk 3"), PASSAGE, None, None),
     ],
 )  # fmt: skip
-def test_incorporation_hint(old, new, proposed, state, on_passage, expected):
-    assert incorporation_hint(old, new, proposed, state, on_passage) is expected
+def test_incorporation_hint(new, now, proposed, expected):
+    state, span = carried(new, now)
+    assert incorporation_hint(OLD, new, proposed, state, PASSAGE, span) is expected
+
+
+def test_no_hint_without_a_change_or_a_passage():
+    state, span = carried(OLD)
+    assert incorporation_hint(OLD, OLD, "Iets anders.", state, PASSAGE, span) is None
+    changed = OLD.replace(PASSAGE, "Het plan wordt vastgesteld.")
+    # On the whole section: its text changing says nothing of the reaction.
+    assert incorporation_hint(OLD, changed, None, CarryState.CHANGED, None, None) is None
+    removed = CarryState.SECTION_REMOVED
+    assert incorporation_hint(OLD, "", None, removed, PASSAGE, None) is None
