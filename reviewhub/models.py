@@ -477,6 +477,9 @@ class Comment(Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Optimistic locking of decisions: a decision names the revision it was made on.
     disposition_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set on a group's position as sent (feedback.positions): the edition the reaction's
+    # wording is; None on every other reaction.
+    position_edition: Mapped[int | None]
     # Not a column: the number of the first later version that may have taken the reaction
     # in, loaded by the workspace's list where it asks for it (feedback.hints).
     hinted_in: Mapped[int | None] = query_expression()
@@ -683,3 +686,74 @@ class ReviewNote(Model):
 
     comment: Mapped[Comment] = relationship(back_populates="notes")
     author: Mapped[User | None] = relationship()
+
+
+position_sources = Table(
+    "position_sources",
+    db.metadata,
+    Column("position_id", ForeignKey("group_positions.id", ondelete="CASCADE"), primary_key=True),
+    Column("comment_id", ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class GroupPosition(Model):
+    """A group's position on one section of a version, composed by its coordinator from the
+    members' reactions (its sources): "in voorbereiding" until sent, and again after an edit
+    since the last edition. Sending makes an edition and the group's official reaction (its
+    ``comment``), which every later edition rewords."""
+
+    __tablename__ = "group_positions"
+    __table_args__ = (
+        UniqueConstraint("group_id", "section_id"),  # one position per group and section
+        Index("ix_group_positions_version_id_group_id", "version_id", "group_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    kind: Mapped[CommentKind] = mapped_column(_enum_column(CommentKind, "comment_kind"))
+    body: Mapped[str] = mapped_column(Text)  # the wording being prepared
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+
+    group: Mapped[Group] = relationship()
+    section: Mapped[Section] = relationship()
+    updated_by: Mapped[User | None] = relationship()
+    comment: Mapped[Comment | None] = relationship()
+    sources: Mapped[list[Comment]] = relationship(secondary=position_sources, order_by="Comment.id")
+    editions: Mapped[list[PositionEdition]] = relationship(
+        back_populates="position", order_by="PositionEdition.number",
+        cascade="all, delete-orphan",
+    )  # fmt: skip
+
+    @property
+    def last_edition(self) -> PositionEdition | None:
+        return self.editions[-1] if self.editions else None
+
+    @property
+    def in_preparation(self) -> bool:
+        """Unsent: never sent, or changed since the last edition."""
+        last = self.last_edition
+        return last is None or (last.body, last.kind) != (self.body, self.kind)
+
+
+class PositionEdition(Model):
+    """A group's position as it was sent, once per sending: all are kept, so the review group
+    sees how the position changed (as in LEOS's inter-service consultation)."""
+
+    __tablename__ = "position_editions"
+    __table_args__ = (UniqueConstraint("position_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("group_positions.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    kind: Mapped[CommentKind] = mapped_column(_enum_column(CommentKind, "comment_kind"))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    position: Mapped[GroupPosition] = relationship(back_populates="editions")
+    sent_by: Mapped[User | None] = relationship()

@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     DECIDE = "decide"  # on a Document: decide on reactions, assign, notes (the review group)
     READ_WORKSPACE = "read_workspace"  # on a Document: the review workspace (also its authors)
     ANSWER_DECISION = "answer_decision"  # on a Comment: its author or its group's coordinator
+    COORDINATE = "coordinate"  # on a Group: compose and send its positions (its coordinators)
 
 
 def _signed_in(user: Any) -> User | None:
@@ -98,6 +99,13 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
                 person is not None
                 and obj.active
                 and any(m.group_id == obj.id for m in person.memberships)
+            )
+        case Action.COORDINATE:
+            assert isinstance(obj, Group)
+            return (
+                person is not None
+                and obj.active
+                and any(m.group_id == obj.id and m.coordinator for m in person.memberships)
             )
         case Action.REACT_AS_ONESELF:
             # Partners speak for their region, workgroup or pilot site, never for themselves.

@@ -138,7 +138,8 @@ def test_every_action_has_a_rule(session):
         Action.DECIDE: document, Action.READ_WORKSPACE: document,
     }  # fmt: skip
     for action in Action:
-        if action in comment_free or (action is Action.REACT_FOR_GROUP and group is None):
+        group_actions = (Action.REACT_FOR_GROUP, Action.COORDINATE)
+        if action in comment_free or (action in group_actions and group is None):
             continue
-        obj = group if action is Action.REACT_FOR_GROUP else objects.get(action)
+        obj = group if action in group_actions else objects.get(action)
         assert can(person, action, obj) in (True, False), action

@@ -409,9 +409,16 @@ def group_feedback(group_id: int) -> str:
     form, criteria = _feedback_filter(documents, [])
     pagination = paginate(queries.group_comments_query(current_user, group, criteria))
     comments = _on_readable_versions(pagination.items)
+    open_versions = [
+        version
+        for document in documents
+        for version in document.versions
+        if can(current_user, Action.COMMENT, version)
+    ]
     return render_template(
         "review/group_feedback.html",
         group=group,
+        open_versions=open_versions,
         comments=comments,
         pagination=pagination,
         form=form,

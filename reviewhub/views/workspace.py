@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import InputRequired
 
 from ..extensions import db
-from ..feedback import carrying, decisions, hints, queries, register
+from ..feedback import carrying, decisions, hints, positions, queries, register
 from ..feedback.clusters import near_duplicates
 from ..feedback.decisions import Decision, DecisionConflict, DecisionError
 from ..labels import COMMENT_KIND, DISPOSITION
@@ -539,6 +539,7 @@ def _render_reaction(
     replies = [r for r in comment.replies if can(current_user, Action.READ_COMMENT, r)]
     links = _links(version)
     path = carrying.path_of(db.session, comment)
+    position = positions.position_sent_as(db.session, comment)
     return render_template(
         "workspace/reaction.html",
         document=version.document,
@@ -550,6 +551,8 @@ def _render_reaction(
         answer=decisions.answer_of(comment),
         path=path,
         hint=_hint_shown(comment, path),
+        position=position,
+        editions=positions.editions_newest_first(position),
         around=around,
         reaction_url=links.reaction,
         back_url=links.list(),

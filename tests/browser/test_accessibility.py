@@ -133,6 +133,12 @@ AUDITS = [
     Audit("my reactions", Role.PARTNER, "/me/feedback"),
     Audit("my reactions, filtered", Role.PARTNER, "/me/feedback?status=new"),
     Audit("group reactions", Role.PARTNER, "/groups/{group}/feedback"),
+    Audit("group positions", Role.PARTNER, "/groups/{group}/positions/" + SAMPLE_SLUG + "/v/3"),
+    Audit(
+        "compose a position",
+        Role.PARTNER,
+        "/groups/{group}/positions/" + SAMPLE_SLUG + "/v/3/s/veiligheid",
+    ),
     Audit("open objections", Role.REVIEWER, f"{SAMPLE}/v/3/objections"),
     Audit("reactions on removed sections", None, f"{SAMPLE}/v/3/removed-sections"),
     Audit("moderation", Role.REVIEWER, f"{SAMPLE}/moderation"),

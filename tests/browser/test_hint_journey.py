@@ -87,7 +87,7 @@ def test_react_publish_see_it_carried_and_confirm_the_hint(
     click_and_wait(reviewer, "Mogelijk verwerkt in versie 2", role="link")
     hint = reviewer.locator("#hint")
     expect(hint).to_contain_text("De voorgestelde tekst staat in de nieuwe tekst.")
-    expect(hint.locator(".diff-block ins").first).to_be_visible()
+    expect(hint.locator(".text-diff ins").first).to_be_visible()
     assert_accessible(reviewer)
     click_and_wait(reviewer, "Bevestig: overgenomen in Dialoogversie 2")
     expect(reviewer.locator(".alert--success")).to_contain_text("Bevestigd: Overgenomen.")

@@ -115,6 +115,38 @@ CASES: dict[str, list[Case]] = {
         ),
         Case("GET", "/groups/999999/feedback", expect(LOGIN, 404, 404, 404, 404, 404)),
     ],
+    # The demo partner coordinates Regio Twente ({group}); nobody else is in it.
+    "/groups/<int:group_id>/positions/<slug>/v/<int:number>": [
+        Case(
+            "GET",
+            "/groups/{group}/positions/" + SAMPLE_SLUG + "/v/3",
+            expect(LOGIN, 403, 200, 403, 403, 403),
+        ),
+        Case(
+            "GET",
+            "/groups/{group}/positions/" + SAMPLE_SLUG + "/v/9",
+            expect(LOGIN, 403, 404, 403, 403, 403),
+        ),
+    ],
+    "/groups/<int:group_id>/positions/<slug>/v/<int:number>/s/<key>": [
+        Case(
+            "GET",
+            "/groups/{group}/positions/" + SAMPLE_SLUG + "/v/3/s/veiligheid",
+            expect(LOGIN, 403, 200, 403, 403, 403),
+        ),
+        Case(
+            "GET",
+            "/groups/{group}/positions/" + SAMPLE_SLUG + "/v/3/s/bestaat-niet",
+            expect(LOGIN, 403, 404, 403, 403, 403),
+        ),
+        # Nothing written: saves only what a coordinator sends complete (here: no text).
+        Case(
+            "POST",
+            "/groups/{group}/positions/" + SAMPLE_SLUG + "/v/3/s/veiligheid",
+            expect(LOGIN, 403, 400, 403, 403, 403),
+            {"action": "save", "kind": "general"},
+        ),
+    ],
     # No decision on {comment} yet: its author gets the form back (400), nobody else may.
     "/comments/<int:comment_id>/answer": [
         Case(

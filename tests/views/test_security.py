@@ -72,6 +72,7 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/documents/<slug>/v/<int:number>/progress/handled",
         "/documents/<slug>/v/<int:number>/s/<key>",
         "/documents/publish",
+        "/groups/<int:group_id>/positions/<slug>/v/<int:number>/s/<key>",
         "/invitation/<token>",
         "/language",
         "/login",
