@@ -73,6 +73,15 @@ def parse_id(text: str | None) -> int | None:
     return value if value <= MAX_ID else None
 
 
+def form_id(value: Any) -> int:
+    """A form's id (a field's ``coerce``), or ValueError: WTForms then reports the field as
+    invalid."""
+    found = parse_id(str(value))
+    if found is None:
+        raise ValueError(value)
+    return found
+
+
 def int_arg(name: str) -> int | None:
     """The query-string argument ``name`` as a non-negative number (see ``parse_id``); None
     when absent or not such a number."""

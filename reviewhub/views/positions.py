@@ -21,17 +21,10 @@ from ..feedback.positions import Draft, PositionError
 from ..labels import COMMENT_KIND
 from ..models import Comment, CommentKind, Group, GroupPosition, Section, Version
 from ..permissions import Action, can
-from .helpers import Form, keeps_input, options, paginate, parse_id, require
+from .helpers import Form, form_id, keeps_input, options, paginate, require
 from .loading import load_version
 
 bp = Blueprint("positions", __name__)
-
-
-def _id(value: Any) -> int:
-    found = parse_id(str(value))
-    if found is None:
-        raise ValueError(value)
-    return found
 
 
 class PositionForm(Form):
@@ -42,7 +35,7 @@ class PositionForm(Form):
                        "characters; Markdown is possible."),
     )  # fmt: skip
     sources = SelectMultipleField(
-        _l("Taken from these reactions"), coerce=_id, validate_choice=False
+        _l("Taken from these reactions"), coerce=form_id, validate_choice=False
     )
 
 

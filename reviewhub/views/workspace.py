@@ -47,6 +47,7 @@ from .helpers import (
     Form,
     deny,
     enum_arg,
+    form_id,
     int_arg,
     keeps_input,
     options,
@@ -66,16 +67,8 @@ FILTER_ARGS = ("section", "group", "kind", "status", "assignee", "motivation", "
 DECISIONS = [d for d in Disposition if d is not Disposition.NEW]  # "new" is never decided
 
 
-def _id(value: Any) -> int:
-    """A form's id, or ValueError (WTForms then reports the field as invalid)."""
-    found = parse_id(str(value))
-    if found is None:
-        raise ValueError(value)
-    return found
-
-
 class BulkForm(Form):
-    selected = SelectMultipleField(_l("Select"), coerce=_id, validate_choice=False)
+    selected = SelectMultipleField(_l("Select"), coerce=form_id, validate_choice=False)
     assignee = SelectField(_l("Assign to"), validate_choice=False)
     disposition = SelectField(_l("Set the status to"), validate_choice=False)
     motivation = TextAreaField(
