@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import func, select
 
 from .dbtypes import DbSession
-from .feedback import decisions
+from .feedback import decisions, positions
 from .feedback.decisions import Decision
 from .feedback.errors import FeedbackError
 from .feedback.hints import confirm_hint
@@ -19,6 +19,7 @@ from .models import (
     AnswerVerdict,
     Comment,
     CommentKind,
+    CommentVisibility,
     Disposition,
     Document,
     Group,
@@ -282,6 +283,22 @@ DEMO_AGREEMENT = "demo-1"
 DEMO_NOTE = ("demo-8", "Navragen bij de programmaraad hoe het met de capaciteit staat.")
 
 
+# Regio Twente's position on one section: its coordinator's group-only notes, a position
+# sent twice (two editions) and edited once more, not sent yet.
+DEMO_POSITION_SECTION = "de-stem-van-het-kind"
+DEMO_POSITION_NOTES = [
+    ("demo-pos-1", "Intern: kinderen vanaf acht jaar zelf uitnodigen, niet alleen horen."),
+    ("demo-pos-2", "Intern: ook een gesprek zonder ouders erbij mogelijk maken."),
+]
+DEMO_POSITION_EDITIONS = [
+    "Regio Twente vraagt kinderen vanaf acht jaar zelf uit te nodigen voor het gesprek.",
+    "Regio Twente vraagt kinderen vanaf acht jaar zelf uit te nodigen voor het gesprek, "
+    "zo nodig zonder ouders erbij.",
+    "Regio Twente vraagt kinderen vanaf acht jaar zelf uit te nodigen voor het gesprek, "
+    "zo nodig zonder ouders erbij, en het kind het verslag te laten lezen.",
+]
+
+
 def ensure_demo_reactions(session: DbSession) -> int:
     """Post and decide the demo reactions on the sample document's open version, if the
     database has no reactions at all and the demo accounts and that version are there;
@@ -302,9 +319,32 @@ def ensure_demo_reactions(session: DbSession) -> int:
             earlier = _replay_first_round(session, version.document, people, reviewer)
             made = _post_demo_reactions(session, version, people)
             _decide_demo_reactions(session, reviewer, people, made)
+            position = _prepare_demo_position(session, version, people["partner@example.org"])
     except FeedbackError:  # closed for feedback by now, or the accounts were changed
         return 0
-    return len(made) + earlier
+    return len(made) + earlier + position
+
+
+def _prepare_demo_position(session: DbSession, version: Version, coordinator: User) -> int:
+    """Regio Twente's notes for the group only, and its position made of them: two editions
+    sent, a third wording in preparation. Returns the reactions it made (notes and the
+    position as sent)."""
+    section = next(s for s in version.sections if s.key == DEMO_POSITION_SECTION)
+    group = next(m.group for m in coordinator.memberships if m.group.name == "Regio Twente")
+    notes = [
+        post_comment(session, coordinator, section,
+                     NewComment(CommentKind.GENERAL, body, client_token=token, group_id=group.id,
+                                visibility=CommentVisibility.GROUP))
+        for token, body in DEMO_POSITION_NOTES
+    ]  # fmt: skip
+    *sent, prepared = DEMO_POSITION_EDITIONS
+    for wording in sent:
+        draft = positions.Draft(CommentKind.SUGGESTION, wording, [n.id for n in notes])
+        position = positions.save_position(session, coordinator, group, section, draft)
+        positions.send_position(session, coordinator, position)
+    draft = positions.Draft(CommentKind.SUGGESTION, prepared, [n.id for n in notes])
+    positions.save_position(session, coordinator, group, section, draft)
+    return len(notes) + 1
 
 
 def _replay_first_round(

@@ -18,13 +18,14 @@ from reviewhub.models import (
     Comment,
     DecisionAnswer,
     Disposition,
+    GroupPosition,
     HintReason,
     ReviewNote,
     Role,
     Section,
     Version,
 )
-from reviewhub.samples import DEMO_REACTIONS, EARLIER_REACTIONS
+from reviewhub.samples import DEMO_POSITION_NOTES, DEMO_REACTIONS, EARLIER_REACTIONS
 from tests.factories import group_named, reaction, sample_section, user_with_role
 
 
@@ -39,10 +40,11 @@ def test_the_sample_database_has_no_reactions(session: Session) -> None:
 def test_demo_adds_reactions_once(cli, session: Session) -> None:
     first = cli("demo")
     assert first.exit_code == 0, first.output
-    assert _count(session, Comment) == len(DEMO_REACTIONS) + len(EARLIER_REACTIONS) >= 17
+    made = len(DEMO_REACTIONS) + len(EARLIER_REACTIONS) + len(DEMO_POSITION_NOTES) + 1
+    assert _count(session, Comment) == made >= 20
     second = cli("demo")
     assert second.exit_code == 0, second.output
-    assert _count(session, Comment) == len(DEMO_REACTIONS) + len(EARLIER_REACTIONS)
+    assert _count(session, Comment) == made
     assert _count(session, DecisionAnswer) == 2 and _count(session, ReviewNote) == 1
 
 
@@ -51,7 +53,7 @@ def test_demo_reactions_show_the_review_at_work(cli, session: Session) -> None:
     comments = list(
         session.scalars(select(Comment).join(Section).join(Version).where(Version.number == 3))
     )
-    assert len(comments) == len(DEMO_REACTIONS)
+    assert len(comments) == len(DEMO_REACTIONS) + len(DEMO_POSITION_NOTES) + 1
     assert all(c.reference for c in comments)  # posted through posting: references assigned
     states = Counter(c.disposition for c in comments)
     for state in (Disposition.NEW, Disposition.IN_PROGRESS, Disposition.ACCEPTED,
@@ -112,3 +114,11 @@ def test_reactions_on_dialoogversie_1_reach_versions_2_and_3(cli, session: Sessi
         .where(Comment.client_token == "demo-v1-1")
     )
     assert first.one().status.value == "closed"  # opened only while its reactions were posted
+
+
+def test_regio_twente_has_a_position_sent_twice_and_edited_since(cli, session: Session) -> None:
+    assert cli("demo").exit_code == 0
+    position = session.scalars(select(GroupPosition)).one()
+    assert [e.number for e in position.editions] == [1, 2]
+    assert position.in_preparation and len(position.sources) == len(DEMO_POSITION_NOTES)
+    assert position.comment is not None and position.comment.position_edition == 2
