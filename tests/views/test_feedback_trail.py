@@ -38,14 +38,14 @@ def test_the_history_counts_reactions_per_version_and_names_what_was_taken_in(cl
     page = client.get(HISTORY).get_data(as_text=True)
     # On V1: the suggestion (now accepted) and the reaction on the whole section; the
     # group-only draft is not counted for an anonymous visitor.
-    assert "2 reacties op deze versie" in page
+    assert "2 reacties gegeven op deze versie" in page
     assert "Nieuw 1; Overgenomen 1" in page  # in the order of the register's statuses
     assert "Deze versie verwerkte hier 1 reactie:" in page
     assert f'href="/comments/{trail["suggestion"].id}">{trail["suggestion"].reference}</a>' in page
-    assert "Geen reacties op deze versie." in page  # nothing made on V2 yet
+    assert "Op deze versie zijn geen reacties gegeven." in page  # nothing made on V2 yet
 
 
 def test_the_group_reads_its_own_draft_in_the_count(client, auth: Auth, trail):
     auth.login(Role.PARTNER)
     page = client.get(HISTORY).get_data(as_text=True)
-    assert "3 reacties op deze versie" in page
+    assert "3 reacties gegeven op deze versie" in page
