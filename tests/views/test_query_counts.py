@@ -49,6 +49,8 @@ PAGES = {
     "my reactions": "/me/feedback",
     "my reactions, filtered": "/me/feedback?status=new&group={group}",
     "group reactions": "/groups/{group}/feedback",
+    "group positions": f"/groups/{{group}}/positions/{SAMPLE_SLUG}/v/3",
+    "compose a position": f"/groups/{{group}}/positions/{SAMPLE_SLUG}/v/3/s/{KEY}",
     "open objections": f"{OPEN}/objections",
     "moderation": f"{SAMPLE}/moderation",
     "review workspace": f"{OPEN}/feedback",
