@@ -93,7 +93,8 @@ def test_reviewer_triages_in_bulk_and_one_by_one(
     with page.expect_navigation():
         page.locator("button[name=which][value=decide]").click()
     expect(page.locator(".alert--success")).to_be_visible()
-    expect(page.locator(".timeline__item")).to_have_count(1)
+    history = page.locator("section[aria-labelledby=history-title]")
+    expect(history.locator(".timeline__item")).to_have_count(1)
     assert dispositions(live_app, references) == [
         Disposition.NOTED, Disposition.NOTED, Disposition.NEW, Disposition.ACCEPTED]  # fmt: skip
 
