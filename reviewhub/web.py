@@ -26,6 +26,7 @@ from .views import (
     compare,
     documents,
     errors,
+    exports,
     positions,
     progress,
     review,
@@ -47,7 +48,7 @@ class BoundedIntegerConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
     blueprints = (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp,
-                  workspace.bp, progress.bp, positions.bp)  # fmt: skip
+                  workspace.bp, progress.bp, positions.bp, exports.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for endpoint, view in list(app.view_functions.items()):

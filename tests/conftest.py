@@ -6,11 +6,12 @@ translation catalogues are compiled first, so a plain ``pytest`` on a fresh clon
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import MetaData, create_engine
@@ -146,3 +147,10 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def cli(app: Flask, session: Session) -> Callable[..., Result]:
+    """``cli("diff", slug, "1", "2")`` runs ``flask diff …`` inside the test's transaction."""
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))

@@ -19,17 +19,18 @@ LAYERS: list[tuple[str, ...]] = [
     ("models",),
     ("permissions", "audit", "labels"),
     ("publishing", "compare", "feedback", "accounts"),
-    ("notifications", "samples"),
+    ("notifications", "samples", "exports"),
     ("views", "cli"),
     ("web", "security", "database", "config", "i18n", "__init__"),
 ]
 BLUEPRINTS = ("account", "admin", "auth", "compare", "documents", "review", "site", "workspace",
-              "progress")  # fmt: skip
+              "progress", "positions", "exports")  # fmt: skip
 # Domain code: called by views, the CLI and jobs alike, so it may not reach for a request.
 DOMAIN = ("text", "compare", "feedback", "accounts", "publishing", "permissions", "audit",
-          "models", "clock", "labels")  # fmt: skip
-# compare.page renders the standalone page: the one part of a domain wing that needs an app.
-NOT_DOMAIN = ("compare.page",)
+          "models", "clock", "labels", "exports")  # fmt: skip
+# compare.page renders the standalone page, exports.pdf_nota the reactienota's HTML: the parts
+# of a domain wing that need an app (its templates), not a request.
+NOT_DOMAIN = ("compare.page", "exports.pdf_nota")
 REQUEST_NAMES = {"request", "session", "g", "current_app", "render_template", "url_for",
                  "flash", "abort", "redirect"}  # fmt: skip
 # Where roles may be named: the rules, the model, their labels and the demo accounts.

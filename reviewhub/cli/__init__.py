@@ -7,10 +7,11 @@ from flask import Flask
 
 from .compare import diff_command
 from .documents import carry_forward_command, demo_command, load_samples_command, publish_command
+from .exports import export_command
 from .users import user_group
 
 
 def init_app(app: Flask) -> None:
     for command in (publish_command, load_samples_command, demo_command, carry_forward_command,
-                    user_group, diff_command):  # fmt: skip
+                    user_group, diff_command, export_command):  # fmt: skip
         app.cli.add_command(command)

@@ -71,7 +71,7 @@ class WorkspaceFilter:
         ) or bool(self.text.strip()) or self.hinted  # fmt: skip
 
 
-def _conditions(version: Version, criteria: WorkspaceFilter) -> list[ColumnElement[bool]]:
+def filter_conditions(version: Version, criteria: WorkspaceFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if criteria.section_key is not None:
         # The section's id first, so that its reactions are read through the section's index.
@@ -151,7 +151,7 @@ def _base(version: Version, criteria: WorkspaceFilter, viewer: Any) -> Select[An
     query = (
         select(Comment)
         .where(Comment.version_id == version.id, Comment.parent_id.is_(None))
-        .where(*_conditions(version, criteria))
+        .where(*filter_conditions(version, criteria))
     )
     if criteria.sort == "section":
         query = query.join(Section, Comment.section_id == Section.id)

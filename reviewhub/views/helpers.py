@@ -25,7 +25,8 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db, login_manager
-from ..models import User
+from ..feedback.register import SORTS, WorkspaceFilter
+from ..models import CommentKind, Disposition, User
 from ..permissions import Action, can
 
 E = TypeVar("E", bound=Enum)
@@ -167,3 +168,23 @@ def paginate(
         return _CountedPagination(select=query, session=db.session, total=total, page=page,
                                   per_page=per_page, error_out=False)  # fmt: skip
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def workspace_filter() -> WorkspaceFilter:
+    """The workspace's filter and sort as the query string gives them (its list, its
+    reactions' pages and its exports read the same arguments); a near-duplicate cluster is
+    the workspace's own to add."""
+    args = request.args
+    sort = args.get("sort", "reference")
+    return WorkspaceFilter(
+        section_key=args.get("section") or None,
+        group_id=int_arg("group"),
+        kind=enum_arg(CommentKind, "kind"),
+        disposition=enum_arg(Disposition, "status"),
+        assignee_id=parse_id(args.get("assignee", "")),
+        has_motivation={"yes": True, "no": False}.get(args.get("motivation", "")),
+        text=args.get("q", "")[:200],
+        hinted=args.get("hint") == "yes",
+        sort=sort if sort in SORTS else "reference",
+        descending=args.get("order") == "desc",
+    )

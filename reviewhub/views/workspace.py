@@ -6,7 +6,7 @@ authors read both; only the review group gets the forms."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -26,6 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired
 
+from ..exports.formats import FORMATS
 from ..extensions import db
 from ..feedback import carrying, decisions, hints, positions, queries, register
 from ..feedback.clusters import near_duplicates
@@ -35,7 +36,6 @@ from ..models import (
     CarriedReaction,
     CarryState,
     Comment,
-    CommentKind,
     Disposition,
     Section,
     User,
@@ -46,7 +46,6 @@ from ..text.words import word_diff
 from .helpers import (
     Form,
     deny,
-    enum_arg,
     form_id,
     int_arg,
     keeps_input,
@@ -54,6 +53,7 @@ from .helpers import (
     paginate,
     parse_id,
     require,
+    workspace_filter,
 )
 from .loading import load_version
 from .pagecache import kept, kept_here
@@ -117,23 +117,7 @@ class NoteForm(Form):
 
 
 def _criteria(version: Version) -> register.WorkspaceFilter:
-    args = request.args
-    motivation = {"yes": True, "no": False}.get(args.get("motivation", ""))
-    assignee = args.get("assignee", "")
-    sort = args.get("sort", "reference")
-    return register.WorkspaceFilter(
-        section_key=args.get("section") or None,
-        group_id=int_arg("group"),
-        kind=enum_arg(CommentKind, "kind"),
-        disposition=enum_arg(Disposition, "status"),
-        assignee_id=parse_id(assignee),
-        has_motivation=motivation,
-        text=args.get("q", "")[:200],
-        comment_ids=_cluster_members(version, int_arg("cluster")),
-        hinted=args.get("hint") == "yes",
-        sort=sort if sort in register.SORTS else "reference",
-        descending=args.get("order") == "desc",
-    )
+    return replace(workspace_filter(), comment_ids=_cluster_members(version, int_arg("cluster")))
 
 
 @dataclass(frozen=True)
@@ -377,6 +361,7 @@ def _render_list(version: Version, form: BulkForm | None, members: list[User]) -
         list_url=links.list,
         reaction_url=links.reaction,
         kept_args=list(links.args),
+        export_formats=FORMATS,
         # Resolved once per page rather than once per row.
         kind_labels={kind: str(label) for kind, label in COMMENT_KIND.items()},
         status_labels={status: str(label) for status, label in DISPOSITION.items()},

@@ -115,6 +115,22 @@ CASES: dict[str, list[Case]] = {
         ),
         Case("GET", "/groups/999999/feedback", expect(LOGIN, 404, 404, 404, 404, 404)),
     ],
+    # Downloads of the feedback: for those who read the workspace (the review group, the
+    # document's author and admins).
+    "/documents/<slug>/v/<int:number>/export/<fmt>": [
+        Case("GET", f"{SAMPLE}/v/3/export/csv", expect(LOGIN, 403, 403, 200, 200, 200)),
+        Case(
+            "GET",
+            f"{SAMPLE}/v/3/export/docx?status=new&group=x",
+            expect(LOGIN, 403, 403, 200, 200, 200),
+        ),
+        Case("GET", f"{SAMPLE}/v/3/export/exe", expect(LOGIN, 403, 403, 404, 404, 404)),
+        Case("GET", f"{SAMPLE}/v/9/export/csv", everyone(404)),
+    ],
+    "/documents/<slug>/export/<fmt>": [
+        Case("GET", f"{SAMPLE}/export/json", expect(LOGIN, 403, 403, 200, 200, 200)),
+        Case("GET", "/documents/bestaat-niet/export/json", everyone(404)),
+    ],
     # The demo partner coordinates Regio Twente ({group}); nobody else is in it.
     "/groups/<int:group_id>/positions/<slug>/v/<int:number>": [
         Case(

@@ -1,0 +1,1 @@
+"""Exports of a version's or a document's feedback: rows (what they hold), and each format."""
