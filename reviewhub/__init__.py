@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     login_manager.init_app(app)
+    app.before_request(web.request_limit)  # before CSRFProtect reads the body
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)

@@ -480,6 +480,12 @@ class Comment(Model):
     # Set on a group's position as sent (feedback.positions): the edition the reaction's
     # wording is; None on every other reaction.
     position_edition: Mapped[int | None]
+    # Taken in from a file (a spreadsheet from a meeting, a Word file with comments): the
+    # import it came with (imports.id; no foreign key: adding one to comments would rebuild
+    # the table on SQLite, and an import is never deleted but with its version, which takes
+    # its reactions along), and the name the file gave as its author.
+    import_id: Mapped[int | None]
+    imported_author: Mapped[str | None] = mapped_column(String(200))
     # Not a column: the number of the first later version that may have taken the reaction
     # in, loaded by the workspace's list where it asks for it (feedback.hints).
     hinted_in: Mapped[int | None] = query_expression()
@@ -757,3 +763,25 @@ class PositionEdition(Model):
 
     position: Mapped[GroupPosition] = relationship(back_populates="editions")
     sent_by: Mapped[User | None] = relationship()
+
+
+class ImportKind(enum.StrEnum):
+    SPREADSHEET = "spreadsheet"  # XLSX or CSV, ours or the ISO commenting template
+    WORD = "word"  # a Word file with comments and tracked changes
+
+
+class Import(Model):
+    """A file of feedback taken in at once: by whom, when, onto which version."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    kind: Mapped[ImportKind] = mapped_column(_enum_column(ImportKind, "import_kind"))
+    filename: Mapped[str] = mapped_column(String(255))
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reactions: Mapped[int] = mapped_column(default=0)
+
+    version: Mapped[Version] = relationship()
+    imported_by: Mapped[User | None] = relationship()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,7 @@ from .views import (
     documents,
     errors,
     exports,
+    imports,
     positions,
     progress,
     review,
@@ -45,10 +46,24 @@ class BoundedIntegerConverter(IntegerConverter):
         self.min = -MAX_ID - 1 if self.min is None else max(self.min, -MAX_ID - 1)
 
 
+# Pages that take a larger upload than the site's request limit: a meeting's spreadsheet or
+# a commented Word file may be up to 10 MB (imports.sheet.MAX_FILE; larger is refused with a
+# message there), with room for the rest of the form.
+LARGER_REQUESTS = {"imports.upload": 11 * 1024 * 1024}
+
+
+def request_limit() -> None:
+    """The request limit of this page, set before anything reads the body."""
+    limit = LARGER_REQUESTS.get(request.endpoint or "")
+    if limit is not None:
+        request.max_content_length = limit
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
     blueprints = (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp,
-                  workspace.bp, progress.bp, positions.bp, exports.bp)  # fmt: skip
+                  workspace.bp, progress.bp, positions.bp, exports.bp,
+                  imports.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for endpoint, view in list(app.view_functions.items()):

@@ -19,15 +19,15 @@ LAYERS: list[tuple[str, ...]] = [
     ("models",),
     ("permissions", "audit", "labels"),
     ("publishing", "compare", "feedback", "accounts"),
-    ("notifications", "samples", "exports"),
+    ("notifications", "samples", "exports", "imports"),
     ("views", "cli"),
     ("web", "security", "database", "config", "i18n", "__init__"),
 ]
 BLUEPRINTS = ("account", "admin", "auth", "compare", "documents", "review", "site", "workspace",
-              "progress", "positions", "exports")  # fmt: skip
+              "progress", "positions", "exports", "imports")  # fmt: skip
 # Domain code: called by views, the CLI and jobs alike, so it may not reach for a request.
 DOMAIN = ("text", "compare", "feedback", "accounts", "publishing", "permissions", "audit",
-          "models", "clock", "labels", "exports")  # fmt: skip
+          "models", "clock", "labels", "exports", "imports")  # fmt: skip
 # compare.page renders the standalone page, exports.pdf_nota the reactienota's HTML: the parts
 # of a domain wing that need an app (its templates), not a request.
 NOT_DOMAIN = ("compare.page", "exports.pdf_nota")

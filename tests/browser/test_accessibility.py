@@ -140,6 +140,7 @@ AUDITS = [
         "/groups/{group}/positions/" + SAMPLE_SLUG + "/v/3/s/veiligheid",
     ),
     Audit("open objections", Role.REVIEWER, f"{SAMPLE}/v/3/objections"),
+    Audit("import feedback", Role.REVIEWER, f"{SAMPLE}/v/3/import"),
     Audit("reactions on removed sections", None, f"{SAMPLE}/v/3/removed-sections"),
     Audit("moderation", Role.REVIEWER, f"{SAMPLE}/moderation"),
     Audit("review workspace", Role.REVIEWER, WORKSPACE),

@@ -131,6 +131,32 @@ CASES: dict[str, list[Case]] = {
         Case("GET", f"{SAMPLE}/export/json", expect(LOGIN, 403, 403, 200, 200, 200)),
         Case("GET", "/documents/bestaat-niet/export/json", everyone(404)),
     ],
+    # Taking feedback in from a file: the review group (and admins).
+    "/documents/<slug>/v/<int:number>/import": [
+        Case("GET", f"{SAMPLE}/v/3/import", expect(LOGIN, 403, 403, 200, 403, 200)),
+        Case(
+            "POST",
+            f"{SAMPLE}/v/3/import",
+            expect(LOGIN, 403, 403, 400, 403, 400),
+            {"kind": "spreadsheet"},
+        ),
+    ],
+    "/documents/<slug>/v/<int:number>/import/confirm": [
+        Case(
+            "POST",
+            f"{SAMPLE}/v/3/import/confirm",
+            expect(LOGIN, 403, 403, 302, 403, 302),
+            {"token": "verlopen"},
+        ),
+    ],
+    "/documents/<slug>/v/<int:number>/import/template.xlsx": [
+        Case("GET", f"{SAMPLE}/v/3/import/template.xlsx", expect(LOGIN, 403, 403, 200, 403, 200)),
+    ],
+    # The version to comment on in Word: whoever reads it.
+    "/documents/<slug>/v/<int:number>/word": [
+        Case("GET", f"{SAMPLE}/v/3/word", everyone(200)),
+        Case("GET", f"{SAMPLE}/v/9/word", everyone(404)),
+    ],
     # The demo partner coordinates Regio Twente ({group}); nobody else is in it.
     "/groups/<int:group_id>/positions/<slug>/v/<int:number>": [
         Case(

@@ -69,6 +69,8 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/documents/<slug>/settings",
         "/documents/<slug>/v/<int:number>/feedback",
         "/documents/<slug>/v/<int:number>/feedback/<reference>",
+        "/documents/<slug>/v/<int:number>/import",
+        "/documents/<slug>/v/<int:number>/import/confirm",
         "/documents/<slug>/v/<int:number>/progress/handled",
         "/documents/<slug>/v/<int:number>/s/<key>",
         "/documents/publish",
