@@ -15,7 +15,14 @@ from .. import audit
 from ..dbtypes import DbSession
 from ..feedback.carrying import carry_new_reaction
 from ..feedback.display import render_body
-from ..feedback.posting import MAX_BODY_LENGTH, normalised_text
+from ..feedback.errors import FeedbackError
+from ..feedback.posting import (
+    MAX_BODY_LENGTH,
+    NewComment,
+    Passage,
+    normalised_text,
+    post_comment,
+)
 from ..feedback.references import assign_reference
 from ..labels import COMMENT_KIND
 from ..models import (
@@ -186,6 +193,8 @@ class _Places:
         if draft.formula:
             return refuse(_l("A cell holds a formula; type its text instead."))
         section = self.sections.get(draft.section.strip().rstrip(".").lower())
+        if section is None and draft.section == OPENING:
+            return refuse(_l("The comment is on text before the first section heading."))
         if section is None:
             return refuse(_l("No section %(section)s in this version.", section=draft.section))
         body = normalised_text(draft.text)
@@ -232,28 +241,55 @@ def _kind(text: str) -> CommentKind | None:
 # Carrying the plan out ---------------------------------------------------------------------
 
 
-def carry_out(session: DbSession, importer: User, version: Version, plan_: Plan) -> Import:
-    """Store every planned reaction, as the review group's import: all or none."""
-    if not can(importer, Action.DECIDE, version.document):
-        raise ImportRefused(_l("Only the review group imports feedback."))
+def carry_out(
+    session: DbSession, person: User, version: Version, plan_: Plan, *, for_review_group: bool
+) -> Import:
+    """Store every planned reaction, all or none: as the review group's import of feedback
+    that came in elsewhere (``for_review_group``), or as ``person``'s own reactions, posted
+    as any reaction is (open version, their own groups)."""
+    if for_review_group and not can(person, Action.DECIDE, version.document):
+        raise ImportRefused(_l("Only the review group imports feedback for others."))
     if version.status is VersionStatus.DRAFT:
         raise ImportRefused(_l("A draft takes no feedback."))
     if not plan_.can_be_carried_out:
         raise ImportRefused(_l("Nothing was imported: first solve what the preview lists."))
     record = Import(version=version, kind=plan_.kind, filename=plan_.filename[:255],
-                    imported_by=importer, reactions=len(plan_.planned))  # fmt: skip
+                    imported_by=person, reactions=len(plan_.planned))  # fmt: skip
     session.add(record)
     session.flush()
     for number, planned in enumerate(plan_.planned, 1):
-        comment = _comment(importer, planned, f"import-{record.id}-{number}", record.id)
-        session.add(comment)
-        assign_reference(session, comment)
-        session.flush()
-        carry_new_reaction(session, comment)
-    audit.record(session, importer, "feedback.imported", version,
+        token = f"import-{record.id}-{number}"
+        if for_review_group:
+            _record(session, _comment(person, planned, token, record.id))
+        else:
+            _post_own(session, person, planned, token, record.id)
+    audit.record(session, person, "feedback.imported", version,
                  f"{plan_.filename}: {len(plan_.planned)}", kind=plan_.kind.value)  # fmt: skip
     session.flush()
     return record
+
+
+def _record(session: DbSession, comment: Comment) -> None:
+    session.add(comment)
+    assign_reference(session, comment)
+    session.flush()
+    carry_new_reaction(session, comment)
+
+
+def _post_own(session: DbSession, person: User, planned: Planned, token: str,
+              import_id: int) -> None:  # fmt: skip
+    anchor = planned.anchor
+    passage = Passage(anchor.exact, anchor.prefix, anchor.suffix, anchor.start) if anchor else None
+    new = NewComment(planned.kind, planned.body, token,
+                     group_id=planned.group.id if planned.group else None, passage=passage,
+                     proposed_text=planned.proposed)  # fmt: skip
+    try:
+        comment = post_comment(session, person, planned.section, new)
+    except FeedbackError as error:
+        raise ImportRefused(
+            _l("%(where)s: %(why)s", where=planned.where, why=str(error))
+        ) from error
+    comment.import_id = import_id
 
 
 def _comment(importer: User, planned: Planned, token: str, import_id: int) -> Comment:

@@ -36,7 +36,7 @@ from ..imports import placing, sheet, template
 from ..imports.placing import ImportRefused, Plan
 from ..imports.sheet import ImportFileError
 from ..models import Group, ImportKind, Version
-from ..permissions import Action
+from ..permissions import Action, can
 from .helpers import Form, keeps_input, options, parse_id, require
 from .loading import load_version
 
@@ -58,36 +58,53 @@ class ConfirmForm(Form):
     token = HiddenField()
 
 
-def _load(slug: str, number: int) -> Version:
+def _load(slug: str, number: int) -> tuple[Version, bool]:
+    """The version; and whether the visitor imports for the review group (any file, for any
+    group) or reacts with a Word file of their own (on an open version, for their groups)."""
     version = load_version(slug, number)
-    require(Action.DECIDE, version.document)
-    return version
+    if can(current_user, Action.DECIDE, version.document):
+        return version, True
+    require(Action.COMMENT, version)
+    return version, False
 
 
 KINDS = [(ImportKind.SPREADSHEET.value, _l("A spreadsheet (Excel or CSV)")),
          (ImportKind.WORD.value, _l("A Word file with comments"))]  # fmt: skip
 
 
-def _choices(form: UploadForm) -> None:
-    form.kind.choices = options(KINDS)
-    groups = db.session.scalars(select(Group).where(Group.active.is_(True)).order_by(Group.name))
-    form.group.choices = options([("", _("No group")), *((str(g.id), g.name) for g in groups)])
+def _choices(form: UploadForm, version: Version, for_review_group: bool) -> None:
+    """The review group imports either kind for any group; a partner a Word file, for one of
+    their own groups."""
+    if for_review_group:
+        form.kind.choices = options(KINDS)
+        groups = db.session.scalars(
+            select(Group).where(Group.active.is_(True)).order_by(Group.name)
+        ).all()
+        first = [("", _("No group"))]
+    else:
+        form.kind.choices = options(KINDS[1:])
+        form.kind.data = ImportKind.WORD.value
+        groups = [m.group for m in current_user.memberships
+                  if can(current_user, Action.REACT_FOR_GROUP, m.group)]  # fmt: skip
+        first = [("", _("Myself"))] if can(current_user, Action.REACT_AS_ONESELF, version) else []
+        form.group.validate_choice = True  # only their own groups
+    form.group.choices = options([*first, *((str(g.id), g.name) for g in groups)])
 
 
 @bp.route("/documents/<slug>/v/<int:number>/import", methods=["GET", "POST"])
 @keeps_input
 def upload(slug: str, number: int) -> Any:
-    version = _load(slug, number)
+    version, for_review_group = _load(slug, number)
     form = UploadForm()
-    _choices(form)
+    _choices(form, version, for_review_group)
     if request.method == "POST" and form.validate_on_submit():
         data, filename = _uploaded()
         if not data:
             form.upload.errors = [_("Choose a file.")]
         else:
+            kind = ImportKind(form.kind.data) if for_review_group else ImportKind.WORD
             try:
-                plan = _plan(version, ImportKind(form.kind.data), filename, data,
-                             parse_id(form.group.data or ""))  # fmt: skip
+                plan = _plan(version, kind, filename, data, parse_id(form.group.data or ""))
             except ImportFileError as error:
                 form.upload.errors = [str(error)]
             else:
@@ -95,12 +112,12 @@ def upload(slug: str, number: int) -> Any:
                 return _preview(version, plan, token)
     status = 400 if request.method == "POST" else 200
     return render_template("imports/upload.html", version=version, document=version.document,
-                           form=form), status  # fmt: skip
+                           form=form, for_review_group=for_review_group), status  # fmt: skip
 
 
 @bp.post("/documents/<slug>/v/<int:number>/import/confirm")
 def confirm(slug: str, number: int) -> BaseResponse:
-    version = _load(slug, number)
+    version, for_review_group = _load(slug, number)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -111,13 +128,18 @@ def confirm(slug: str, number: int) -> BaseResponse:
     meta, data = kept
     plan = _plan(version, ImportKind(meta["kind"]), meta["filename"], data, meta["group"])
     try:
-        record = placing.carry_out(db.session, current_user, version, plan)
+        record = placing.carry_out(db.session, current_user, version, plan,
+                                   for_review_group=for_review_group)  # fmt: skip
     except ImportRefused as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".upload", slug=slug, number=number))
     db.session.commit()
     _forget(version, form.token.data or "")
+    if not for_review_group:
+        flash(_("%(count)d reactions posted from %(file)s.", count=record.reactions,
+                file=record.filename), "success")  # fmt: skip
+        return redirect(url_for("documents.version", slug=slug, number=number))
     flash(_("%(count)d reactions imported from %(file)s.", count=record.reactions,
             file=record.filename), "success")  # fmt: skip
     return redirect(url_for("workspace.register_list", slug=slug, number=number))
@@ -125,7 +147,8 @@ def confirm(slug: str, number: int) -> BaseResponse:
 
 @bp.get("/documents/<slug>/v/<int:number>/import/template.xlsx")
 def template_download(slug: str, number: int) -> Response:
-    version = _load(slug, number)
+    version = load_version(slug, number)
+    require(Action.DECIDE, version.document)
     out = io.BytesIO()
     template.write_template(version, out)
     return Response(

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reviewhub.models import AuditEvent, Comment, CommentKind, Import, Role
-from tests.factories import SAMPLE_SLUG, Auth, sample_section
+from tests.factories import SAMPLE_SLUG, Auth, group_named, sample_section
 
 BASE = f"/documents/{SAMPLE_SLUG}/v/3/import"
 
@@ -168,8 +168,11 @@ def test_a_formula_is_refused_rather_than_taken_as_text(reviewer, session):
     assert "Een cel bevat een formule" in page and count(session) == 0
 
 
-def test_only_the_review_group_imports(client, auth: Auth, session):
-    auth.login(Role.PARTNER)
-    assert client.get(BASE).status_code == 403
-    assert upload(client, b"Paragraaf;Reactie\n2.1;Hoi\n", "x.csv").status_code == 403
+def test_only_the_review_group_imports_spreadsheets(client, auth: Auth, session):
+    auth.login(Role.PARTNER)  # a partner reacts with a Word file of their own, no more
+    assert "Een spreadsheet" not in client.get(BASE).get_data(as_text=True)
+    response = upload(client, b"Paragraaf;Reactie\n2.1;Hoi\n", "x.csv",
+                      group=str(group_named(session).id))  # fmt: skip
+    assert response.status_code == 400 and "geen Word-document" in response.get_data(as_text=True)
+    assert client.get(f"{BASE}/template.xlsx").status_code == 403
     assert count(session) == 0

@@ -68,3 +68,29 @@ def test_a_spreadsheet_sent_as_word_is_refused_clearly(client, auth: Auth, sessi
     response = upload(client, b"Paragraaf;Reactie\n2.1;Hoi\n", group_named(session).id)
     assert response.status_code == 400
     assert "geen Word-document" in response.get_data(as_text=True)
+
+
+def test_a_partner_posts_their_own_word_comments_for_their_group(client, auth: Auth, session):
+    auth.login(Role.PARTNER)
+    version_page = client.get(BASE).get_data(as_text=True)
+    assert f'href="{BASE}/import"' in version_page and f'href="{BASE}/word"' in version_page
+    document = docx.Document(io.BytesIO(client.get(f"{BASE}/word").data))
+    safety = sample_section(session)
+    quote = safety.text.split(".")[0][:30].strip()
+    document.add_comment(_isolate(document, quote), "Geldt dit ook voor de school?", "Dewi")
+    twente = group_named(session)
+    assert "Een spreadsheet" not in client.get(f"{BASE}/import").get_data(as_text=True)
+    other = group_named(session, "Regio Noord-Holland Noord")  # not theirs
+    assert upload(client, _save(document), other.id).status_code == 400
+    preview = upload(client, _save(document), twente.id)
+    token = re.search(r'name="token"[^>]*value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    done = client.post(f"{BASE}/import/confirm", data={"token": token})
+    assert done.status_code == 302 and done.location.endswith(BASE)
+    made = session.scalars(select(Comment)).one()
+    assert made.author.email == "partner@example.org" and made.group == twente
+    assert made.quote_exact == quote and made.import_id is not None
+    # A spreadsheet is the review group's to import.
+    sheet = upload(client, b"Paragraaf;Reactie\n2.1;Hoi\n", twente.id)
+    assert (
+        sheet.status_code == 400 and session.scalar(select(func.count()).select_from(Comment)) == 1
+    )
