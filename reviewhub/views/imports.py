@@ -25,6 +25,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -137,11 +138,13 @@ def confirm(slug: str, number: int) -> BaseResponse:
     db.session.commit()
     _forget(version, form.token.data or "")
     if not for_review_group:
-        flash(_("%(count)d reactions posted from %(file)s.", count=record.reactions,
-                file=record.filename), "success")  # fmt: skip
+        flash(ngettext("%(num)d reaction posted from %(file)s.",
+                       "%(num)d reactions posted from %(file)s.", record.reactions,
+                       file=record.filename), "success")  # fmt: skip
         return redirect(url_for("documents.version", slug=slug, number=number))
-    flash(_("%(count)d reactions imported from %(file)s.", count=record.reactions,
-            file=record.filename), "success")  # fmt: skip
+    flash(ngettext("%(num)d reaction imported from %(file)s.",
+                   "%(num)d reactions imported from %(file)s.", record.reactions,
+                   file=record.filename), "success")  # fmt: skip
     return redirect(url_for("workspace.register_list", slug=slug, number=number))
 
 
