@@ -5,7 +5,6 @@ CSV and JSON; the others are built whole, then handed on)."""
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -86,7 +85,7 @@ def make_export(session: DbSession, request: ExportRequest, name: str, made_on: 
         "pdf": lambda: _whole(lambda out: _pdf(request, rows, made_on, out)),
         "xlsx": lambda: _whole(lambda out: _xlsx(rows, links, request, out, iso=False)),
         "iso": lambda: _whole(lambda out: _xlsx(rows, links, request, out, iso=True)),
-        "w3c": lambda: _whole(lambda out: _w3c(rows, links, request, out)),
+        "w3c": lambda: _w3c(rows, links, request, count_rows(session, request)),
     }
     return Export(filename(request, fmt), fmt.mimetype, writers[name]())
 
@@ -141,11 +140,13 @@ def _xlsx(
     write(rows, out, links=links, title=_title(request))
 
 
-def _w3c(rows: Iterable[ExportRow], links: Links, request: ExportRequest, out: io.BytesIO) -> None:
-    from .annotations import annotation_collection
+def _w3c(
+    rows: Iterable[ExportRow], links: Links, request: ExportRequest, total: int
+) -> Iterator[bytes]:
+    from .annotations import collection_file
 
     collection_id = links.section_pattern.split("/v/")[0] + "/annotations"
-    collection = annotation_collection(
-        list(rows), links, collection_id=collection_id, label=_title(request)
-    )
-    out.write(json.dumps(collection, ensure_ascii=False, indent=1).encode())
+    return _encoded(
+        collection_file(rows, links, collection_id=collection_id, label=_title(request),
+                        total=total)
+    )  # fmt: skip

@@ -18,10 +18,10 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from reviewhub.exports.formats import FORMATS, make_export
+from reviewhub.exports.formats import FORMATS, _w3c, make_export
 from reviewhub.exports.nota import build_nota
 from reviewhub.exports.pdf_nota import write_pdf
-from reviewhub.exports.rows import ExportRequest, Scope, export_rows
+from reviewhub.exports.rows import ExportRequest, Links, Scope, export_rows
 from reviewhub.feedback.decisions import Decision, answer_decision, decide
 from reviewhub.feedback.moderation import hide_comment
 from reviewhub.feedback.posting import Passage, post_comment
@@ -33,6 +33,7 @@ from reviewhub.models import (
     Role,
 )
 from tests.exports import w3c
+from tests.exports.test_annotations import make_row
 from tests.factories import SAMPLE_SLUG, Auth, group_named, reaction, sample_section, user_with_role
 
 VERSION = f"/documents/{SAMPLE_SLUG}/v/3"
@@ -220,3 +221,16 @@ def test_a_pdf_too_large_for_a_page_request_is_refused_with_a_way_out(
     assert response.request.path == f"{VERSION}/feedback"
     assert "Een PDF van 3 reacties is te groot" in page and "Word" in page  # the public ones
     assert client.get(f"{VERSION}/export/pdf?status=not_accepted").status_code == 200
+
+
+def test_a_w3c_file_holds_every_annotation_however_many(app, session):
+    """One file is one page: beyond the collections' default page size nothing is left out."""
+    rows = [make_row(comment_id=n, reference=f"T-1-{n}") for n in range(1, 1202)]
+    version = sample_section(session).version
+    with app.test_request_context():
+        links = Links("https://r.example/comments/{id}", "https://r.example/d/x/v/{number}/s/{key}")
+        chunks = _w3c(rows, links, ExportRequest(version.document, version, None), len(rows))
+        collection = json.loads(b"".join(chunks))
+    assert collection["total"] == 1201 and len(collection["first"]["items"]) == 1201
+    assert "next" not in collection["first"]
+    assert w3c.failures(w3c.collection_checks(), collection) == []
