@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from reviewhub import create_app
 from reviewhub.exports.backup import RestoreError, _tables, restore_backup, table_rows, write_backup
+from reviewhub.extensions import db
 from reviewhub.models import Comment
 from reviewhub.samples import ensure_demo_reactions
 
@@ -38,6 +39,7 @@ def new_database(url: str) -> Iterator[Session]:
                                "TESTING": True})  # fmt: skip
     with other.app_context():
         upgrade()
+        db.engine.dispose()  # the migration's connections, closed rather than left to GC
         engine = create_engine(url)
     session = Session(bind=engine)
     try:
