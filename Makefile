@@ -23,10 +23,13 @@ translations: $(CATALOGUES:.po=.mo)
 $(TRANSLATIONS)/%.mo: $(TRANSLATIONS)/%.po $(BIN)/activate
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
+# `make run PORT=5001` serves on another port; links the commands print (invitations) use it.
+PORT ?= 5000
+RUN_ENV = REVIEWHUB_BASE_URL="$${REVIEWHUB_BASE_URL:-http://127.0.0.1:$(PORT)}"
 run: $(BIN)/activate translations
-	$(FLASK) db upgrade
-	$(FLASK) demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(RUN_ENV) $(FLASK) db upgrade
+	$(RUN_ENV) $(FLASK) demo
+	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The checks `make test` runs first; the same as the pre-commit hooks (.pre-commit-config.yaml).
 lint: $(VENV)/.test-installed

@@ -36,6 +36,25 @@ def _cache_config(redis_url: str) -> dict[str, object]:
     return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 64, "CACHE_DEFAULT_TIMEOUT": 3600}
 
 
+SECRET_FILE = "secret_key"
+
+
+def kept_secret(instance: Path) -> str:
+    """The key in ``instance``/secret_key, made (readable by its owner only) when there is
+    none; a fresh one for this process when the folder cannot be written."""
+    path = instance / SECRET_FILE
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text("utf-8").strip()
+    except OSError:
+        return secrets.token_hex(32)
+    key = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(key + "\n")
+    return key
+
+
 def load_config(instance_path: str) -> dict[str, object]:
     """Build the configuration mapping for an app whose instance folder is ``instance_path``."""
     base_url = os.environ.get("REVIEWHUB_BASE_URL", "http://127.0.0.1:5000")
@@ -44,9 +63,10 @@ def load_config(instance_path: str) -> dict[str, object]:
     )
     redis_url = os.environ.get("REVIEWHUB_REDIS_URL", "")
     return {
-        # Without SECRET_KEY sessions last until the process restarts, which is fine for a
-        # laptop; production must set it (README says so).
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        # SECRET_KEY from the environment (production sets it, README says so); else one
+        # made once and kept in the instance folder, so that a restart of `make run` keeps
+        # sessions and invitation links valid.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or kept_secret(Path(instance_path)),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAX_SOURCE_BYTES": _int_env("REVIEWHUB_MAX_SOURCE_BYTES", 2 * 1024 * 1024),
         # Sections one version may have (as sections.DEFAULT_MAX_SECTIONS): more is refused.
