@@ -45,6 +45,8 @@ OPENING = "(opening)"  # what a Word file's text before the first heading is pla
 
 # The ISO template's types of comment: general, technical, editorial.
 ISO_KINDS = {"ge": CommentKind.GENERAL, "te": CommentKind.SUGGESTION, "ed": CommentKind.SUGGESTION}
+# Names a spreadsheet may still use: "zorg" was the concern's label before "zorgpunt".
+OTHER_KINDS = {"zorg": CommentKind.CONCERN, **ISO_KINDS}
 
 
 class ImportRefused(ValueError):
@@ -230,8 +232,8 @@ def _kind(text: str) -> CommentKind | None:
     wanted = text.strip().lower()
     if not wanted:
         return CommentKind.GENERAL
-    if wanted in ISO_KINDS:
-        return ISO_KINDS[wanted]
+    if wanted in OTHER_KINDS:
+        return OTHER_KINDS[wanted]
     for kind in CommentKind:
         if wanted in (kind.value, str(COMMENT_KIND[kind]).lower()):
             return kind

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,8 +33,9 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 def choose(slug: str) -> BaseResponse:
     """Target of the "compare with" form on a version page: a plain GET form, no script."""
     first, second = int_arg("from"), int_arg("with")
-    if first is None or second is None:
-        abort(400)
+    if first is None or second is None:  # the address typed without the form's choices
+        flash(_l("Choose the two versions to compare."), "error")
+        return redirect(url_for("documents.document", slug=slug))
     return redirect(url_for(".compare", slug=slug, a=min(first, second), b=max(first, second)))
 
 
@@ -77,7 +78,7 @@ def export(slug: str, a: int, b: int, fmt: str) -> BaseResponse:
         mimetype = DOCX_MIMETYPE
     else:
         body = standalone_html(comparison, old, new, stored_html(db.session, comparison.changes))
-        mimetype = "text/html; charset=utf-8"
+        mimetype = "text/html"  # Flask adds the charset to a text type
     return Response(
         body,
         mimetype=mimetype,

@@ -189,7 +189,7 @@ def version_source(slug: str, number: int) -> BaseResponse:
     filename = f"{ver.document.slug}-v{ver.number}.md"
     response = Response(
         ver.source,
-        mimetype="text/markdown; charset=utf-8",
+        mimetype="text/markdown",  # Flask adds the charset to a text type
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
     # A version's source never changes after publication: its hash is its ETag.

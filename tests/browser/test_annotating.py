@@ -87,7 +87,7 @@ def test_mouse_selection_becomes_a_highlighted_annotation(page_as, live_server: 
     form = section_form(page, "veiligheid")
     quote = form.get_by_label("Passage waarop u reageert").input_value()
     assert quote.startswith("De veiligheid") and not quote.endswith(" ")
-    form.get_by_label("Zorg").check()
+    form.get_by_label("Zorgpunt").check()
     form.get_by_label("Uw reactie").fill("Is dit haalbaar in crisissituaties?")
     form.get_by_role("button", name="Reactie versturen").click()
     expect(page.locator(".alert--success")).to_contain_text("Uw reactie is geplaatst")

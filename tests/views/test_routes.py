@@ -233,7 +233,10 @@ CASES: dict[str, list[Case]] = {
     "/comments/<int:comment_id>/approve": [
         Case("POST", "/comments/{comment}/approve", MODERATOR_ACTION)
     ],
-    "/documents/<slug>/compare": [Case("GET", f"{SAMPLE}/compare?from=3&with=1", everyone(302))],
+    "/documents/<slug>/compare": [
+        Case("GET", f"{SAMPLE}/compare?from=3&with=1", everyone(302)),
+        Case("GET", f"{SAMPLE}/compare", everyone(302)),  # to the document, with a message
+    ],
     "/documents/<slug>/compare/<int:a>...<int:b>": [
         Case("GET", f"{SAMPLE}/compare/1...3", everyone(200)),
         Case("GET", f"{SAMPLE}/compare/1...9", everyone(404)),
