@@ -106,13 +106,21 @@ def post_comment(
             anchor.exact, anchor.prefix, anchor.suffix
         )  # fmt: skip
         comment.quote_start, comment.quote_end = anchor.start, anchor.end
-    session.add(comment)
     if parent is None:
-        assign_reference(session, comment)
-    session.flush()
-    if parent is None:
-        carry_new_reaction(session, comment)
+        store_new_reaction(session, comment)
+    else:
+        session.add(comment)
+        session.flush()
     return comment
+
+
+def store_new_reaction(session: DbSession, comment: Comment) -> None:
+    """Store a checked top-level reaction: its reference, and carried into the later
+    versions that follow its own (posted here, or taken in from a file)."""
+    session.add(comment)
+    assign_reference(session, comment)
+    session.flush()
+    carry_new_reaction(session, comment)
 
 
 def _closed_message(version: Version) -> LazyString:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from .. import audit
 from ..dbtypes import DbSession
-from ..feedback.carrying import carry_new_reaction
 from ..feedback.display import render_body
 from ..feedback.errors import FeedbackError
 from ..feedback.posting import (
@@ -22,8 +21,8 @@ from ..feedback.posting import (
     Passage,
     normalised_text,
     post_comment,
+    store_new_reaction,
 )
-from ..feedback.references import assign_reference
 from ..labels import COMMENT_KIND
 from ..models import (
     Comment,
@@ -262,20 +261,13 @@ def carry_out(
     for number, planned in enumerate(plan_.planned, 1):
         token = f"import-{record.id}-{number}"
         if for_review_group:
-            _record(session, _comment(person, planned, token, record.id))
+            store_new_reaction(session, _comment(person, planned, token, record.id))
         else:
             _post_own(session, person, planned, token, record.id)
     audit.record(session, person, "feedback.imported", version,
                  f"{plan_.filename}: {len(plan_.planned)}", kind=plan_.kind.value)  # fmt: skip
     session.flush()
     return record
-
-
-def _record(session: DbSession, comment: Comment) -> None:
-    session.add(comment)
-    assign_reference(session, comment)
-    session.flush()
-    carry_new_reaction(session, comment)
 
 
 def _post_own(session: DbSession, person: User, planned: Planned, token: str,
