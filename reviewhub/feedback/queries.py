@@ -443,3 +443,19 @@ def groups_reacting(session: DbSession, viewer: Any, version: Version) -> list[G
         readable_filter(viewer, version.document),
     )
     return list(session.scalars(select(Group).where(Group.id.in_(reacted)).order_by(Group.name)))
+
+
+def versions_of(session: DbSession, documents: Iterable[Document]) -> list[Version]:
+    """The versions of ``documents``, by title and number, with their documents."""
+    ids = sorted({document.id for document in documents})
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Version)
+            .join(Document, Document.id == Version.document_id)
+            .where(Version.document_id.in_(ids))
+            .options(selectinload(Version.document))
+            .order_by(Document.title, Version.number)
+        )
+    )

@@ -409,10 +409,9 @@ def group_feedback(group_id: int) -> str:
     form, criteria = _feedback_filter(documents, [])
     pagination = paginate(queries.group_comments_query(current_user, group, criteria))
     comments = _on_readable_versions(pagination.items)
-    open_versions = [
+    open_versions = [  # the documents' versions in one statement, not one per document
         version
-        for document in documents
-        for version in document.versions
+        for version in queries.versions_of(db.session, documents)
         if can(current_user, Action.COMMENT, version)
     ]
     return render_template(
