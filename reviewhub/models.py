@@ -109,6 +109,13 @@ class AnswerVerdict(enum.StrEnum):
     OBJECT = "object"  # bezwaar
 
 
+class Attribution(enum.StrEnum):
+    """How a person's reactions are signed on the pages everyone reads (and in the nota)."""
+
+    FULL = "full"  # name, function and organisation
+    ORGANISATION = "organisation"  # only the organisation (and the group reacted for)
+
+
 class VersionStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -129,6 +136,10 @@ class User(UserMixin, Model):
     function: Mapped[str] = mapped_column(String(200), default="")
     sector: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(5), default="nl")
+    # None until the person chooses, which they are asked to at their first reaction.
+    attribution: Mapped[Attribution | None] = mapped_column(
+        _enum_column(Attribution, "attribution")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     anonymised_at: Mapped[datetime | None]
@@ -522,6 +533,9 @@ class Comment(Model):
     reports: Mapped[list[CommentReport]] = relationship(
         back_populates="comment", cascade="all, delete-orphan"
     )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="comment", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
 
     @property
     def is_hidden(self) -> bool:
@@ -582,6 +596,28 @@ class CommentReport(Model):
 
     comment: Mapped[Comment] = relationship(back_populates="reports")
     reporter: Mapped[User | None] = relationship()
+
+
+class Attachment(Model):
+    """A file sent with a reaction (a region's position paper). The file itself lies in the
+    instance folder under ``stored_name``, a random name: never under the web root, never
+    under the name it came with."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))  # as sent, cleaned: for the download
+    content_type: Mapped[str] = mapped_column(String(100))  # decided by the content
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="attachments")
 
 
 class CarryState(enum.StrEnum):
