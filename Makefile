@@ -46,7 +46,7 @@ format: $(VENV)/.test-installed
 
 # Refresh the catalogues after changing user-facing strings; then fill in the Dutch.
 extract-messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --width 100 -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 bench: $(VENV)/.test-installed

@@ -62,6 +62,7 @@ def load_config(instance_path: str) -> dict[str, object]:
         "sqlite:///" + str(Path(instance_path) / "reviewhub.sqlite3")
     )
     redis_url = os.environ.get("REVIEWHUB_REDIS_URL", "")
+    contact_email = os.environ.get("REVIEWHUB_CONTACT_EMAIL", "").strip()
     return {
         # SECRET_KEY from the environment (production sets it, README says so); else one
         # made once and kept in the instance folder, so that a restart of `make run` keeps
@@ -69,6 +70,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or kept_secret(Path(instance_path)),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAX_SOURCE_BYTES": _int_env("REVIEWHUB_MAX_SOURCE_BYTES", 2 * 1024 * 1024),
+        # Files sent with reactions; empty: instance/attachments (never under the web root).
+        "ATTACHMENT_FOLDER": os.environ.get("REVIEWHUB_ATTACHMENT_FOLDER", ""),
         # Sections one version may have (as sections.DEFAULT_MAX_SECTIONS): more is refused.
         "MAX_SECTIONS": _int_env("REVIEWHUB_MAX_SECTIONS", 2000),
         "MAX_CONTENT_LENGTH": _int_env("REVIEWHUB_MAX_REQUEST_BYTES", 4 * 1024 * 1024),
@@ -110,4 +113,25 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SAMPLE_DOCUMENTS_DIR": os.environ.get(
             "REVIEWHUB_SAMPLE_DOCUMENTS", str(Path(__file__).resolve().parent.parent / "documents")
         ),
+        # The organisation that runs the consultation: named in the header, the footer and the
+        # privacy, accessibility and contact pages (views.site reads all of these settings).
+        "ORG_NAME": os.environ.get("REVIEWHUB_ORG_NAME", "").strip() or "ReviewHub",
+        # Its logo beside the site name: an SVG or PNG file, told apart by its content. A file
+        # that cannot be read, or is neither, is left out with a warning in the log.
+        "ORG_LOGO": os.environ.get("REVIEWHUB_ORG_LOGO", "").strip(),
+        # Where people ask questions and report problems (the phone number is optional).
+        "CONTACT_EMAIL": contact_email,
+        "CONTACT_PHONE": os.environ.get("REVIEWHUB_CONTACT_PHONE", "").strip(),
+        # Questions about personal data: the contact address unless set apart.
+        "PRIVACY_EMAIL": os.environ.get("REVIEWHUB_PRIVACY_EMAIL", "").strip() or contact_email,
+        # The accessibility statement's compliance status, A-E as in the Dutch model statement,
+        # and its date (YYYY-MM-DD). Another value is shown as the default (as
+        # views.site.DEFAULT_STATUS and DEFAULT_STATEMENT_DATE), with a warning in the log.
+        "ACCESSIBILITY_STATUS": os.environ.get("REVIEWHUB_ACCESSIBILITY_STATUS", "").strip() or "B",
+        "ACCESSIBILITY_DATE": os.environ.get("REVIEWHUB_ACCESSIBILITY_DATE", "").strip()
+        or "2026-12-01",
+        # A folder with the organisation's own texts for those pages, in Markdown:
+        # privacy.nl.md, privacy.en.md, accessibility.nl.md, contact.en.md... A page with no
+        # file of its own shows the built-in text.
+        "PAGES_DIR": os.environ.get("REVIEWHUB_PAGES_DIR", "").strip(),
     }

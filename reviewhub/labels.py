@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from .models import (
     AnswerVerdict,
+    Attribution,
     CarryState,
     ChangeKind,
     CommentKind,
@@ -14,6 +15,12 @@ from .models import (
     VersionStatus,
     Visibility,
 )
+
+# How a person's reactions are signed where everyone reads them.
+ATTRIBUTION = {
+    Attribution.FULL: _l("My name, function and organisation"),
+    Attribution.ORGANISATION: _l("Only my organisation and the group I react for"),
+}
 
 VERSION_STATUS = {
     VersionStatus.DRAFT: _l("Draft"),

@@ -48,6 +48,7 @@ class Action(enum.StrEnum):
     READ_WORKSPACE = "read_workspace"  # on a Document: the review workspace (also its authors)
     ANSWER_DECISION = "answer_decision"  # on a Comment: its author or its group's coordinator
     COORDINATE = "coordinate"  # on a Group: compose and send its positions (its coordinators)
+    READ_ATTACHMENT = "read_attachment"  # on an Attachment: as its reaction, while shown
 
 
 def _signed_in(user: Any) -> User | None:
@@ -89,6 +90,13 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             )
         case Action.DELETE_COMMENT:
             return _may_change_own(person, obj)
+        case Action.READ_ATTACHMENT:
+            comment = obj.comment
+            return (
+                _may_read_comment(person, comment)
+                and not comment.is_deleted
+                and (not comment.is_hidden or _is_moderator(person))
+            )
         case Action.REPORT_COMMENT:
             return person is not None and _may_read_comment(person, obj)
         case Action.MODERATE:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -16,12 +16,14 @@ from . import accounts, labels
 from .clock import local_today
 from .extensions import db, login_manager
 from .feedback import display
+from .feedback.attachments import LABELS as ATTACHMENT_LABELS
 from .models import User
 from .permissions import Action, can, is_open_for_feedback
 from .transactions import retrying
 from .views import (
     account,
     admin,
+    attachments,
     auth,
     compare,
     documents,
@@ -34,7 +36,7 @@ from .views import (
     site,
     workspace,
 )
-from .views.helpers import MAX_ID, asset_url, display_name, page_url
+from .views.helpers import MAX_ID, asset_url, display_name, page_url, signed_name
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -49,21 +51,32 @@ class BoundedIntegerConverter(IntegerConverter):
 # Pages that take a larger upload than the site's request limit: a meeting's spreadsheet or
 # a commented Word file may be up to 10 MB (imports.sheet.MAX_FILE; larger is refused with a
 # message there), with room for the rest of the form.
-LARGER_REQUESTS = {"imports.upload": 11 * 1024 * 1024}
+# An attachment to a reaction likewise (feedback.attachments.MAX_BYTES).
+LARGER_REQUESTS = {"imports.upload": 11 * 1024 * 1024, "attachments.attach": 11 * 1024 * 1024,
+                   "review.section": 11 * 1024 * 1024}  # fmt: skip
+# The publish form takes a pasted text in a form field, which Flask caps at 500 KB: a text of
+# up to this many times the source limit is answered in the form ("the file is 3072 KB; the
+# limit is 2048 KB"), with the text kept, instead of a 413 page that loses it.
+PASTED_SOURCE_ROOM = 3
 
 
 def request_limit() -> None:
     """The request limit of this page, set before anything reads the body."""
-    limit = LARGER_REQUESTS.get(request.endpoint or "")
+    endpoint = request.endpoint or ""
+    limit = LARGER_REQUESTS.get(endpoint)
     if limit is not None:
         request.max_content_length = limit
+    if endpoint == "documents.publish":
+        room = PASTED_SOURCE_ROOM * current_app.config["MAX_SOURCE_BYTES"]
+        request.max_form_memory_size = max(room, request.max_form_memory_size or 0)
+        request.max_content_length = max(room + 1024 * 1024, request.max_content_length or 0)
 
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
     blueprints = (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp,
                   workspace.bp, progress.bp, positions.bp, exports.bp,
-                  imports.bp)  # fmt: skip
+                  imports.bp, attachments.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for endpoint, view in list(app.view_functions.items()):
@@ -85,6 +98,8 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         get_locale=get_locale,
         display_name=display_name,
+        signed_name=signed_name,
+        attachment_labels=ATTACHMENT_LABELS,
         suggestion_diff=display.suggestion_diff,
         open_for_feedback=is_open_for_feedback,
         page_url=page_url,

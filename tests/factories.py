@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from reviewhub.extensions import db
 from reviewhub.feedback.posting import NewComment
 from reviewhub.models import (
+    Attribution,
     CommentKind,
     Document,
     Group,
@@ -72,6 +73,21 @@ def make_document(session: Session, slug: str = "testdocument", title: str = "Te
 def publish(session: Session, document: Document, source: str, **meta: Any) -> Any:
     meta.setdefault("label", "Versie")
     return publish_version(session, document, source, VersionMeta(**meta))
+
+
+PUBLISH_FORM = "/documents/publish"
+PREVIEW_TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
+
+
+def publish_through_form(client: FlaskClient, data: dict[str, Any], **post: Any) -> Any:
+    """Send the publish form and confirm its preview, as an author does; the last answer.
+    When the form is refused (no preview), that answer."""
+    preview = client.post(PUBLISH_FORM, data=data, **post)
+    preview.request.input_stream.close()  # a large body is spooled to a file by the client
+    token = PREVIEW_TOKEN.search(preview.get_data(as_text=True))
+    if preview.status_code != 200 or token is None:
+        return preview
+    return client.post(f"{PUBLISH_FORM}/confirm", data={"token": token[1], "action": "publish"})
 
 
 def user_with_role(session: Session, role: Role) -> User:
@@ -144,7 +160,10 @@ def sample_database(app: Flask) -> Iterator[Flask]:
     with app.app_context():
         upgrade()
         load_documents(db.session, DOCUMENTS)
-        ensure_demo_accounts(db.session)
+        for person in ensure_demo_accounts(db.session):
+            # As if each had reacted before: the question at a first reaction is tested on
+            # its own (tests/feedback/test_attribution.py), and `make run` still asks it.
+            person.attribution = Attribution.FULL
         db.session.commit()
         db.session.remove()
     try:

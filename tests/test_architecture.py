@@ -18,19 +18,19 @@ LAYERS: list[tuple[str, ...]] = [
     ("clock", "dbtypes", "extensions", "transactions", "text"),
     ("models",),
     ("permissions", "audit", "labels"),
-    ("publishing", "compare", "feedback", "accounts"),
+    ("publishing", "rounds", "compare", "feedback", "accounts"),
     ("notifications", "samples", "exports", "imports"),
     ("views", "cli"),
     ("web", "security", "database", "config", "i18n", "__init__"),
 ]
 BLUEPRINTS = ("account", "admin", "auth", "compare", "documents", "review", "site", "workspace",
-              "progress", "positions", "exports", "imports")  # fmt: skip
+              "progress", "positions", "exports", "imports", "attachments")  # fmt: skip
 # Domain code: called by views, the CLI and jobs alike, so it may not reach for a request.
-DOMAIN = ("text", "compare", "feedback", "accounts", "publishing", "permissions", "audit",
+DOMAIN = ("text", "compare", "feedback", "accounts", "publishing", "rounds", "permissions", "audit",
           "models", "clock", "labels", "exports", "imports")  # fmt: skip
 # compare.page renders the standalone page, exports.pdf_nota the reactienota's HTML: the parts
 # of a domain wing that need an app (its templates), not a request.
-NOT_DOMAIN = ("compare.page", "exports.pdf_nota")
+NOT_DOMAIN = ("compare.page", "exports.pdf_nota", "exports.pdf_version")
 REQUEST_NAMES = {"request", "session", "g", "current_app", "render_template", "url_for",
                  "flash", "abort", "redirect"}  # fmt: skip
 # Where roles may be named: the rules, the model, their labels and the demo accounts.

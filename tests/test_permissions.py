@@ -129,7 +129,8 @@ def test_every_action_has_a_rule(session):
     version = document.versions[-1]
     group = person.memberships[0].group if person.memberships else None
     comment_free = {Action.READ_COMMENT, Action.EDIT_COMMENT, Action.DELETE_COMMENT,
-                    Action.REPORT_COMMENT, Action.ANSWER_DECISION}  # fmt: skip
+                    Action.REPORT_COMMENT, Action.ANSWER_DECISION,
+                    Action.READ_ATTACHMENT}  # fmt: skip
     objects = {
         Action.READ_DOCUMENT: document, Action.READ_VERSION: version, Action.PUBLISH: document,
         Action.MANAGE_DOCUMENT: document, Action.EDIT_PROFILE: person, Action.COMMENT: version,

@@ -1,8 +1,9 @@
 """People and groups, and how they prove who they are. Each part is a module of its own: people,
-groups, credentials (passwords and one-time links), sessions (log-ins kept on the server)
-and errors. This module names their public functions,
-so that callers write ``accounts.create_person``."""
+groups, credentials (passwords and one-time links), sessions (log-ins kept on the server),
+bulk (inviting many people from a CSV file) and errors. This module names their public
+functions, so that callers write ``accounts.create_person`` (and ``accounts.bulk.plan``)."""
 
+from . import bulk
 from .credentials import (
     INVITATION,
     INVITATION_MAX_AGE,
@@ -19,17 +20,27 @@ from .credentials import (
     user_for_link,
 )
 from .errors import AccountError, LinkError
-from .groups import active_groups, groups_query, save_group
+from .groups import (
+    active_groups,
+    add_member,
+    groups_query,
+    members,
+    possible_members,
+    remove_member,
+    save_group,
+    set_coordinator,
+)
 from .people import (
     anonymise,
     create_person,
+    default_role,
     people_query,
-    personal_data,
     set_memberships,
     set_role,
     update_person,
     update_profile,
 )
+from .personal_data import own_attachments, personal_data
 from .sessions import (
     REMEMBERED_SESSION_MAX_AGE,
     SESSION_MAX_AGE,
@@ -50,21 +61,29 @@ __all__ = [
     "AccountError",
     "LinkError",
     "active_groups",
+    "add_member",
     "anonymise",
     "authenticate",
+    "bulk",
     "check_new_password",
     "create_person",
+    "default_role",
     "end_all_sessions",
     "end_session",
     "find_by_email",
     "groups_query",
     "make_link_token",
+    "members",
     "normalise_email",
+    "own_attachments",
     "password_reset_request",
     "people_query",
     "personal_data",
+    "possible_members",
+    "remove_member",
     "save_group",
     "session_user",
+    "set_coordinator",
     "set_memberships",
     "set_password_from_link",
     "set_role",

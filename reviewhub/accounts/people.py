@@ -3,15 +3,18 @@ anonymising. Callers commit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, inspect, or_, select
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from .. import audit
 from ..dbtypes import DbSession
-from ..models import AuditEvent, Group, Membership, Role, User, Version
+from ..models import Attribution, AuditEvent, Group, Membership, Role, User
 from ..permissions import Action, role_may
 from .credentials import find_by_email, normalise_email
 from .errors import AccountError
@@ -23,18 +26,29 @@ def clean(text: str | None) -> str:
     return (text or "").strip()
 
 
+def default_role() -> Role:
+    """The role of a new account when nobody chose one: the model's default, the least
+    privilege (reading, nothing more). Read from the model so that this layer names no role
+    (the permission layer decides what roles mean)."""
+    default = inspect(User).columns["role"].default
+    assert isinstance(default, ScalarElementColumnDefault)
+    return Role(default.arg)
+
+
 def create_person(
     session: DbSession,
     actor: User | None,
     *,
     name: str,
     email: str,
-    role: Role,
+    role: Role | None = None,
     organisation: str = "",
     function: str = "",
 ) -> User:
+    """A new account, with ``role`` or else the least privilege (``default_role``)."""
     if find_by_email(session, email):
         raise AccountError(lazy_gettext("There is already an account with this e-mail address."))
+    role = role or default_role()
     person = User(
         name=clean(name),
         email=normalise_email(email),
@@ -46,6 +60,55 @@ def create_person(
     session.flush()
     audit.record(session, actor, "person.created", person, person.name, role=role.value)
     return person
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """One of the accounts ``create_people`` makes: the fields of ``create_person``, and the
+    groups (coordinator of those in ``coordinates``)."""
+
+    name: str
+    email: str
+    role: Role | None = None
+    organisation: str = ""
+    function: str = ""
+    groups: Sequence[Group] = ()
+    coordinates: Sequence[Group] = ()
+
+
+def create_people(session: DbSession, actor: User | None, new: Sequence[NewPerson]) -> list[User]:
+    """Many accounts at once, each with its groups, recorded as ``create_person`` and
+    ``set_memberships`` record one; one flush for all, so that a long list keeps the
+    transaction short."""
+    emails = sorted({normalise_email(person.email) for person in new})
+    if len(emails) < len(new) or _taken(session, emails):
+        raise AccountError(lazy_gettext("There is already an account with this e-mail address."))
+    people = []
+    for person in new:
+        people.append(User(
+            name=clean(person.name), email=normalise_email(person.email),
+            role=person.role or default_role(), organisation=clean(person.organisation),
+            function=clean(person.function),
+            memberships=[Membership(group=group, coordinator=group in person.coordinates)
+                         for group in person.groups],
+        ))  # fmt: skip
+    session.add_all(people)
+    session.flush()
+    for user in people:
+        audit.record(session, actor, "person.created", user, user.name, role=user.role.value)
+        if user.memberships:
+            after = {m.group.name: m.coordinator for m in user.memberships}
+            audit.record(session, actor, "person.groups_changed", user, user.name,
+                         old=[], new=_membership_names(after))  # fmt: skip
+    return people
+
+
+def _taken(session: DbSession, emails: list[str]) -> bool:
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        if session.scalar(select(User.id).where(func.lower(User.email).in_(chunk)).limit(1)):
+            return True
+    return False
 
 
 def update_person(
@@ -124,7 +187,12 @@ def _group_names(session: DbSession, memberships: dict[int, bool]) -> list[str]:
         return []
     rows = session.execute(select(Group.id, Group.name).where(Group.id.in_(memberships)))
     names = {group_id: name for group_id, name in rows}
-    return sorted(names[i] + (" (coordinator)" if memberships[i] else "") for i in memberships)
+    return _membership_names({names[i]: coordinator for i, coordinator in memberships.items()})
+
+
+def _membership_names(coordinator_by_name: dict[str, bool]) -> list[str]:
+    return sorted(name + (" (coordinator)" if coordinator else "")
+                  for name, coordinator in coordinator_by_name.items())  # fmt: skip
 
 
 def people_query(search: str = "", role: Role | None = None) -> Any:
@@ -152,7 +220,10 @@ def update_profile(
     function: str,
     sector: str,
     language: str,
+    attribution: Attribution | None = None,
 ) -> None:
+    if attribution is not None:
+        user.attribution = attribution
     user.name, user.organisation, user.function, user.sector = (
         clean(name),
         clean(organisation),
@@ -160,52 +231,6 @@ def update_profile(
         clean(sector),
     )
     user.language = language
-
-
-def personal_data(session: DbSession, user: User) -> dict[str, Any]:
-    """Everything stored about ``user``, for their own download (AVG article 15)."""
-    events = session.scalars(
-        select(AuditEvent)
-        .where(
-            or_(
-                AuditEvent.actor_id == user.id,
-                (AuditEvent.object_type == "user") & (AuditEvent.object_id == user.id),
-            )
-        )
-        .order_by(AuditEvent.at)
-    )
-    published = session.scalars(select(Version).where(Version.published_by_id == user.id))
-    return {
-        "profile": {
-            "name": user.name,
-            "email": user.email,
-            "role": user.role.value,
-            "organisation": user.organisation,
-            "function": user.function,
-            "sector": user.sector,
-            "language": user.language,
-            "active": user.active,
-            "created_at": user.created_at.isoformat(),
-            "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
-        },
-        "groups": [
-            {"name": m.group.name, "kind": m.group.kind.value, "coordinator": m.coordinator}
-            for m in user.memberships
-        ],
-        "published_versions": [
-            {
-                "document": v.document.slug,
-                "number": v.number,
-                "label": v.label,
-                "published_at": v.published_at.isoformat(),
-            }
-            for v in published
-        ],
-        "audit_events": [
-            {"at": e.at.isoformat(), "action": e.action, "summary": e.summary, "details": e.details}
-            for e in events
-        ],
-    }
 
 
 def anonymise(session: DbSession, actor: User, person: User) -> None:

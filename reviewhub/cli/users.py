@@ -25,12 +25,14 @@ def _role(_ctx: click.Context, _param: click.Parameter, value: str) -> Role:
 
 
 ROLE_CHOICE = click.Choice([role.value for role in Role])
+# Without --role an account gets the least privilege, as everywhere (accounts.default_role).
+DEFAULT_ROLE = accounts.default_role().value
 
 
 @user_group.command("create")
 @click.argument("email")
 @click.option("--name", required=True)
-@click.option("--role", type=ROLE_CHOICE, default=Role.READER.value, callback=_role)
+@click.option("--role", type=ROLE_CHOICE, default=DEFAULT_ROLE, show_default=True, callback=_role)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
 def create_user_command(email: str, name: str, role: Role, password: str) -> None:
@@ -51,7 +53,7 @@ def create_user_command(email: str, name: str, role: Role, password: str) -> Non
 @user_group.command("invite")
 @click.argument("email")
 @click.option("--name", help="Creates the account when there is none yet.")
-@click.option("--role", type=ROLE_CHOICE, default=Role.READER.value, callback=_role)
+@click.option("--role", type=ROLE_CHOICE, default=DEFAULT_ROLE, show_default=True, callback=_role)
 @with_appcontext
 def invite_user_command(email: str, name: str | None, role: Role) -> None:
     """Send an invitation link (printed too); create the account first if --name is given."""

@@ -71,4 +71,5 @@ def register_columns(links: Links) -> list[Column]:
         Column(_l("Answer of the commenter"), answer_label),
         Column(_l("Note"), note),
         Column(_l("Link"), links.reaction),
+        Column(_l("Attachments"), links.attachments),
     ]

@@ -117,6 +117,9 @@ def _reaction(body: _Body, row: ExportRow) -> None:
     if row.quote:
         body.paragraph(row.quote, style="Quote")
     body.paragraph(row.body)
+    if row.attachments:
+        files = ", ".join(ref.filename for ref in row.attachments)
+        body.paragraph(f"{_l('Attachments')}: {files}")
     if row.proposed_text:
         proposal = body.paragraph()
         proposal.add_run(f"{_l('Proposed wording')}: ").italic = True

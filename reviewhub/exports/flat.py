@@ -92,6 +92,9 @@ def row_json(row: ExportRow, links: Links) -> dict[str, Any]:
         "hidden": row.hidden,
         "withdrawn": row.withdrawn,
         "position_edition": row.position_edition,
+        "attachments": [{"filename": ref.filename, "url": url} for ref, url
+                        in zip(row.attachments, links.attachments(row).splitlines(),
+                               strict=True)],
     }  # fmt: skip
 
 

@@ -83,7 +83,7 @@ def build_nota(
 
 def byline(row: ExportRow) -> str:
     """Reference · group (or person) · kind: the first line of a reaction in the nota."""
-    parts = [row.reference, row.group or row.author, kind_label(row)]
+    parts = [row.reference, row.group or row.author or row.organisation, kind_label(row)]
     return " · ".join(part for part in parts if part)
 
 

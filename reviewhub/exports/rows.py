@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased
@@ -25,6 +26,8 @@ from ..feedback.queries import readable_filter
 from ..feedback.register import WorkspaceFilter, filter_conditions
 from ..models import (
     AnswerVerdict,
+    Attachment,
+    Attribution,
     Comment,
     CommentKind,
     CommentState,
@@ -47,6 +50,14 @@ BATCH = 1000  # rows fetched at a time: an export of 20,000 reactions never hold
 class Scope(enum.Enum):
     REGISTER = "register"  # the review group's: all the viewer may read
     PUBLIC = "public"  # the reactienota: what every participant may read
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A file sent with a reaction: enough to name it and link to its download."""
+
+    id: int
+    filename: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,7 @@ class ExportRow:
     hidden: bool
     withdrawn: bool
     position_edition: int | None
+    attachments: tuple[AttachmentRef, ...] = ()
 
     @property
     def decided(self) -> bool:
@@ -132,7 +144,7 @@ def export_query(request: ExportRequest) -> Select[*tuple[Any, ...]]:
             Comment.quote_suffix, Comment.quote_start, Comment.quote_end,
             Comment.disposition, Comment.motivation, decider.name, Comment.decided_at,
             taken.number, taken.label, answer.verdict, answer.body, Comment.visibility,
-            Comment.hidden_at, Comment.deleted_at, Comment.position_edition,
+            Comment.hidden_at, Comment.deleted_at, Comment.position_edition, author.attribution,
         )
         .join(Section, Section.id == Comment.section_id)
         .join(Version, Version.id == Comment.version_id)
@@ -165,7 +177,7 @@ def export_rows(session: DbSession, request: ExportRequest) -> Iterator[ExportRo
     """The rows of ``request``, streamed a batch at a time. The statement is made at once,
     while the request's objects (the viewer, the document) are still loaded: a streamed
     download reads the rows after its view has returned."""
-    return _stream(session, export_query(request))
+    return _stream(session, export_query(request), public=request.scope is Scope.PUBLIC)
 
 
 def count_rows(session: DbSession, request: ExportRequest) -> int:
@@ -173,23 +185,45 @@ def count_rows(session: DbSession, request: ExportRequest) -> int:
     return session.scalar(query) or 0
 
 
-def _stream(session: DbSession, query: Select[*tuple[Any, ...]]) -> Iterator[ExportRow]:
-    for row in session.execute(query.execution_options(yield_per=BATCH)):
-        yield _row(row)
+def _stream(
+    session: DbSession, query: Select[*tuple[Any, ...]], *, public: bool
+) -> Iterator[ExportRow]:
+    result = session.execute(query.execution_options(yield_per=BATCH))
+    for batch in result.partitions(BATCH):
+        files = _attachments_of(session, [row[0] for row in batch])  # one query a batch
+        for row in batch:
+            yield _row(row, files.get(row[0], ()), public=public)
 
 
-def _row(row: Any) -> ExportRow:
+def _attachments_of(
+    session: DbSession, comment_ids: list[int]
+) -> dict[int, tuple[AttachmentRef, ...]]:
+    found: dict[int, list[AttachmentRef]] = {}
+    rows = session.execute(
+        select(Attachment.comment_id, Attachment.id, Attachment.filename)
+        .where(Attachment.comment_id.in_(comment_ids))
+        .order_by(Attachment.id)
+    )
+    for comment_id, attachment_id, filename in rows:
+        found.setdefault(comment_id, []).append(AttachmentRef(attachment_id, filename))
+    return {comment_id: tuple(refs) for comment_id, refs in found.items()}
+
+
+def _row(row: Any, files: tuple[AttachmentRef, ...], *, public: bool) -> ExportRow:
     (comment_id, reference, version_number, version_label, key, number, heading, level, kind,
      group, group_kind, author, organisation, created_at, body, proposed, quote, prefix, suffix,
      start, end, status, motivation, decided_by, decided_at, taken_number, taken_label,
-     verdict, answer_text, visibility, hidden_at, deleted_at, edition) = row  # fmt: skip
+     verdict, answer_text, visibility, hidden_at, deleted_at, edition,
+     attribution) = row  # fmt: skip
+    if public and attribution is Attribution.ORGANISATION:
+        author = ""  # they asked to be named by their organisation only
     return ExportRow(
         comment_id, reference or "", version_number, version_label, key, number or "",
         heading or "", level, kind, group or "", group_kind, author or "", organisation or "",
         created_at, body, proposed or "", quote or "", prefix or "", suffix or "", start, end,
         status, motivation or "", decided_by or "", decided_at, taken_number,
         taken_label or "", verdict, answer_text or "", visibility, hidden_at is not None,
-        deleted_at is not None, edition,
+        deleted_at is not None, edition, files,
     )  # fmt: skip
 
 
@@ -246,17 +280,27 @@ class Links:
 
     reaction_pattern: str
     section_pattern: str
+    attachment_pattern: str = "/attachments/{id}/{filename}"
 
     @classmethod
     def of(cls, document: Document) -> Links:
         mark = str(_MARK)
         reaction = external_url("review.permalink", comment_id=_MARK)
         section = external_url("review.section", slug=document.slug, number=_MARK, key="keymark")
+        attachment = external_url("attachments.download", attachment_id=_MARK, filename="namemark")
         return cls(reaction.replace(mark, "{id}"),
-                   section.replace(mark, "{number}").replace("keymark", "{key}"))  # fmt: skip
+                   section.replace(mark, "{number}").replace("keymark", "{key}"),
+                   attachment.replace(mark, "{id}").replace("namemark", "{filename}"))  # fmt: skip
 
     def reaction(self, row: ExportRow) -> str:
         return self.reaction_pattern.format(id=row.comment_id)
 
     def section(self, row: ExportRow) -> str:
         return self.section_pattern.format(number=row.version_number, key=row.section_key)
+
+    def attachments(self, row: ExportRow) -> str:
+        """The row's files, one address a line (a file's name is part of its address)."""
+        return "\n".join(
+            self.attachment_pattern.format(id=ref.id, filename=quote(ref.filename))
+            for ref in row.attachments
+        )

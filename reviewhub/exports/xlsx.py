@@ -291,6 +291,7 @@ REGISTER: tuple[Column, ...] = (
     Column(_l("Answer of the commenter"), 30, _answer, wrap=True),
     Column(_l("Link"), 40, lambda row, t: Link(t.links.reaction(row))),
     Column(_l("Note"), 28, _note, wrap=True),
+    Column(_l("Attachments"), 40, lambda row, t: t.links.attachments(row), wrap=True),
 )
 STATUS_HEADERS = (_l("Status"), _l("Reactions"))
 SECTION_HEADERS = (_l("Section number"), _l("Section heading"), _l("Reactions"))

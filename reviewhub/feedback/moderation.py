@@ -1,5 +1,5 @@
-"""Moderating: hiding and restoring reactions, approving waiting ones, reports and
-pre-moderation. Callers commit."""
+"""Moderating: hiding and restoring reactions, approving waiting ones, reports (and
+dismissing them as unfounded) and pre-moderation. Callers commit."""
 
 from __future__ import annotations
 
@@ -57,6 +57,23 @@ def report_comment(session: DbSession, reporter: User, comment: Comment, reason:
         raise FeedbackError(lazy_gettext("Say briefly what is wrong with the reaction."))
     session.add(CommentReport(comment=comment, reporter=reporter, reason=reason[:1000]))
     audit.record(session, reporter, "comment.reported", comment, reason[:200])
+
+
+def dismiss_reports(session: DbSession, moderator: User, comment: Comment, reason: str) -> None:
+    """Mark the open reports on ``comment`` as unfounded: the reaction stays as it is, the
+    reports are resolved (so it leaves the moderation queue) and the moderator's reason, if
+    any, goes into the audit log."""
+    if not can(moderator, Action.MODERATE, _document_of(comment)):
+        raise FeedbackError(lazy_gettext("Only moderators can dismiss reports."))
+    open_reports = [report for report in comment.reports if report.resolved_at is None]
+    if not open_reports:
+        raise FeedbackError(lazy_gettext("This reaction has no open reports (any more)."))
+    reason = (reason or "").strip()[:MAX_REASON_LENGTH]
+    _resolve_reports(comment)
+    audit.record(
+        session, moderator, "comment.report_dismissed", comment, reason[:200],
+        reports=[report.id for report in open_reports], reason=reason,
+    )  # fmt: skip
 
 
 def _resolve_reports(comment: Comment) -> None:

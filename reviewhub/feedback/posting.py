@@ -22,7 +22,7 @@ from ..models import (
     User,
     Version,
 )
-from ..permissions import Action, can
+from ..permissions import Action, can, is_open_for_feedback
 from ..text.anchoring import Anchor, AnchorError, locate
 from .carrying import carry_new_reaction
 from .display import render_body
@@ -71,6 +71,10 @@ def post_comment(
         return earlier
     if not can(author, Action.COMMENT, section.version):
         raise FeedbackError(_closed_message(section.version))
+    if parent is not None and parent.is_deleted:
+        raise FeedbackError(
+            lazy_gettext("Its author has deleted this reaction, so it can no longer be answered.")
+        )
     body = _checked_body(new.body)
     group = _checked_group(author, section.version, new.group_id, reply=parent is not None)
     anchor = _checked_anchor(section, new.passage) if new.passage else None
@@ -201,6 +205,15 @@ def why_not_editable(comment: Comment) -> LazyString:
     """Why its author may not edit ``comment`` (``can`` only says that they may not)."""
     if comment.is_hidden:
         return lazy_gettext("A moderator has hidden this reaction, so it can no longer be edited.")
+    if not is_open_for_feedback(comment.section.version):
+        return lazy_gettext(
+            "Reacting to this version is closed, so the reaction can no longer be changed."
+        )
+    if any(not reply.is_deleted for reply in comment.replies):
+        return lazy_gettext(
+            "This reaction has a reply, so it can no longer be changed. Add to it with a "
+            "reply instead."
+        )
     return lazy_gettext("This reaction can no longer be changed: someone replied, or it is closed.")
 
 

@@ -179,6 +179,7 @@ def _decision_loaders() -> tuple[Any, ...]:
         selectinload(Comment.duplicate_of).selectinload(Comment.section),  # may one read it
         selectinload(Comment.changes),  # the decision as it stands, which the answer is to
         selectinload(Comment.answers).selectinload(DecisionAnswer.author),
+        selectinload(Comment.attachments),
     )
 
 

@@ -25,8 +25,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db, login_manager
+from ..feedback.attachments import remove_files
 from ..feedback.register import SORTS, WorkspaceFilter
-from ..models import CommentKind, Disposition, User
+from ..models import Attachment, Attribution, CommentKind, Disposition, User
 from ..permissions import Action, can
 
 E = TypeVar("E", bound=Enum)
@@ -43,6 +44,33 @@ def display_name(user: User | None) -> str:
     if user is None:
         return _l("the system")
     return user.name or _l("Former participant")
+
+
+def signed_name(user: User | None) -> str:
+    """How a reaction is signed where everyone reads it, as its author chose: name, function
+    and organisation, or the organisation only. (The review group's pages name the person.)"""
+    if user is None or not user.name:
+        return display_name(user)
+    if user.attribution is Attribution.ORGANISATION:
+        return user.organisation or _l("A participant")
+    return ", ".join(part for part in (user.name, user.function, user.organisation) if part)
+
+
+def attachment_folder() -> Path:
+    """Where reactions' files lie: the instance folder, outside anything the web server
+    serves (REVIEWHUB_ATTACHMENT_FOLDER to put them elsewhere)."""
+    configured = current_app.config.get("ATTACHMENT_FOLDER")
+    return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
+
+
+def commit_with_files(*attachments: Attachment) -> None:
+    """Commit; when that fails, the files just written go too (no file without its row)."""
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        remove_files(attachment_folder(), list(attachments))
+        raise
 
 
 @cache

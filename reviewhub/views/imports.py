@@ -1,22 +1,17 @@
 """Taking feedback in from a file, for the review group: upload (a spreadsheet, or a Word file
 with comments), a preview of every reaction it would make and every row it cannot place
 with the reason, then one confirmation that stores all of it or nothing. Between the two
-steps the file waits in the instance folder under a random name."""
+steps the file waits in the instance folder (views.waiting)."""
 
 from __future__ import annotations
 
 import io
-import json
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -40,9 +35,10 @@ from ..models import Group, ImportKind, Version
 from ..permissions import Action, can
 from .helpers import Form, keeps_input, options, parse_id, require
 from .loading import load_version
+from .waiting import WaitingFiles
 
 bp = Blueprint("imports", __name__)
-KEEP_SECONDS = 24 * 3600  # a preview not confirmed within a day is forgotten
+WAITING = WaitingFiles("imports")  # the file between preview and confirmation
 
 
 class UploadForm(Form):
@@ -122,7 +118,7 @@ def confirm(slug: str, number: int) -> BaseResponse:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    kept = _kept(version, form.token.data or "")
+    kept = WAITING.get(str(version.id), form.token.data or "")
     if kept is None:
         flash(_("The preview has expired; upload the file again."), "error")
         return redirect(url_for(".upload", slug=slug, number=number))
@@ -136,7 +132,7 @@ def confirm(slug: str, number: int) -> BaseResponse:
         flash(str(error), "error")
         return redirect(url_for(".upload", slug=slug, number=number))
     db.session.commit()
-    _forget(version, form.token.data or "")
+    WAITING.forget(str(version.id), form.token.data or "")
     if not for_review_group:
         flash(ngettext("%(num)d reaction posted from %(file)s.",
                        "%(num)d reactions posted from %(file)s.", record.reactions,
@@ -213,48 +209,6 @@ def _preview(version: Version, plan: Plan, token: str) -> Any:
                            plan=plan, form=confirm_form), status  # fmt: skip
 
 
-# The file between preview and confirmation ----------------------------------------------------
-
-
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _paths(version: Version, token: str) -> tuple[Path, Path] | None:
-    if not token or not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
-        return None
-    base = _folder() / f"{version.id}-{token}"
-    return base.with_suffix(".upload"), base.with_suffix(".json")
-
-
 def _keep(version: Version, filename: str, form: UploadForm, data: bytes) -> str:
-    _forget_old()
-    token = secrets.token_urlsafe(24)
-    paths = _paths(version, token)
-    assert paths is not None
     meta = {"filename": filename, "kind": form.kind.data, "group": parse_id(form.group.data or "")}
-    paths[0].write_bytes(data)
-    paths[1].write_text(json.dumps(meta), "utf-8")
-    return token
-
-
-def _kept(version: Version, token: str) -> tuple[dict[str, Any], bytes] | None:
-    paths = _paths(version, token)
-    if paths is None or not paths[0].exists() or not paths[1].exists():
-        return None
-    return json.loads(paths[1].read_text("utf-8")), paths[0].read_bytes()
-
-
-def _forget(version: Version, token: str) -> None:
-    paths = _paths(version, token)
-    for path in paths or ():
-        path.unlink(missing_ok=True)
-
-
-def _forget_old() -> None:
-    limit = time.time() - KEEP_SECONDS
-    for path in _folder().iterdir():
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+    return WAITING.keep(str(version.id), data, meta)

@@ -117,12 +117,15 @@ def _visitor() -> tuple[Any, ...]:
     if not current_user.is_authenticated:
         return ("anonymous",)
     user = current_user
-    return (user.id, user.name, user.role, user.email, int(time() // TOKEN_PERIOD))
+    return (user.id, user.name, user.role, user.email, user.attribution,
+            int(time() // TOKEN_PERIOD))  # fmt: skip
 
 
 def _request_parts() -> tuple[Any, ...]:
+    config = current_app.config  # the organisation's name and logo are on every page
     return (str(get_locale()), local_today(), request.script_root, request.full_path,
-            _code_stamp(current_app.root_path, str(current_app.template_folder)))  # fmt: skip
+            _code_stamp(current_app.root_path, str(current_app.template_folder)),
+            config.get("ORG_NAME"), config.get("ORG_LOGO"))  # fmt: skip
 
 
 def _headers(response: Response, etag: str, last_modified: datetime | None) -> Response:

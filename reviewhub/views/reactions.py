@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf.csrf import generate_csrf
+from flask_wtf.file import FileField
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -25,7 +26,7 @@ from wtforms.validators import Length, Optional
 from ..extensions import db
 from ..feedback import queries
 from ..feedback.display import passage_diff
-from ..labels import COMMENT_KIND
+from ..labels import ATTRIBUTION, COMMENT_KIND
 from ..models import (
     CarriedReaction,
     CarryState,
@@ -67,6 +68,13 @@ class CommentForm(Form):
         description=_l("Only for a suggestion on a passage: how would you write it?"),
     )
     client_token = HiddenField()
+    attachment = FileField(
+        _l("Attachment (optional)"),
+        description=_l("A PDF, Word (.docx) or OpenDocument (.odt) file of at most 10 MB, "
+                       "such as your group's position paper."),
+    )  # fmt: skip
+    attribution = RadioField(_l("How should your reactions be signed for everyone to read?"),
+                             validators=[Optional()])  # fmt: skip
 
 
 class ReplyForm(Form):
@@ -80,6 +88,10 @@ def comment_form(version: Version, section: Section | None) -> CommentForm:
     static/js/annotate.js turns into a section's when it moves the form there."""
     form = CommentForm(prefix=f"s{section.id}" if section else _PLACEHOLDER["prefix"])
     form.kind.choices = options((kind.value, label) for kind, label in COMMENT_KIND.items())
+    if current_user.attribution is None:  # asked once, at the first reaction
+        form.attribution.choices = options((a.value, label) for a, label in ATTRIBUTION.items())
+    else:
+        del form.attribution
     # One query for all of one's groups, in the order of one's memberships (not one each).
     ids = [m.group_id for m in current_user.memberships]
     found = db.session.scalars(select(Group).where(Group.id.in_(ids))).all() if ids else []
@@ -367,6 +379,6 @@ def _filter_from_request() -> queries.CommentFilter:
     return queries.CommentFilter(
         kind=enum_arg(CommentKind, "kind"),
         group_id=int_arg("group"),
-        mine=args.get("mine") == "1" and current_user.is_authenticated,
+        mine=args.get("mine") == "1" and can(current_user, Action.REACT),  # readers have none
         unanswered=args.get("unanswered") == "1",
     )

@@ -1,13 +1,28 @@
 """Reacting: section threads (a section's page, and its threads as a fragment for the version
-page), passage annotations, replies, edits, moderation, my feedback, a group's feedback, the
-commenter's answer to a decision and the open objections for the review group."""
+page), passage annotations, replies, edits, deleting (after a confirmation), moderation, my
+feedback, a group's feedback, the commenter's answer to a decision and the open objections for
+the review group.
+
+What a reaction's author or moderator did to it is said next to the reaction (``_say_at``), on
+the section's page the redirect leads to: a flash would show at the top of the page while the
+browser shows the reaction further down."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import uuid4
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -16,12 +31,14 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from ..extensions import db
-from ..feedback import decisions, posting, queries
+from ..feedback import attachments, decisions, posting, queries
 from ..feedback import moderation as moderating
+from ..feedback.attachments import AttachmentRefused
 from ..feedback.errors import FeedbackError
 from ..labels import ANSWER_VERDICT, DISPOSITION
 from ..models import (
     AnswerVerdict,
+    Attribution,
     Comment,
     CommentKind,
     CommentVisibility,
@@ -36,6 +53,8 @@ from ..permissions import Action, can
 from .helpers import (
     Form,
     add_error,
+    attachment_folder,
+    commit_with_files,
     deny,
     enum_arg,
     int_arg,
@@ -46,6 +65,7 @@ from .helpers import (
 )
 from .loading import load_version
 from .reactions import CommentForm, ReplyForm, comment_form, earlier_page, threads_context
+from .safety import safe_next_url
 
 bp = Blueprint("review", __name__)
 
@@ -105,17 +125,46 @@ def section(slug: str, number: int, key: str) -> Any:
         if not current_user.is_authenticated:
             deny()
         assert form is not None
-        if form.validate_on_submit():
+        if form.validate_on_submit() and _attribution_chosen(form):
+            upload = _attached_file(form)
             try:
                 comment = posting.post_comment(db.session, current_user, target, _new_comment(form))
+                if upload is not None:
+                    attachments.add_attachment(db.session, attachment_folder(), current_user,
+                                               comment, *upload)  # fmt: skip
+            except AttachmentRefused as error:
+                db.session.rollback()
+                form.attachment.errors = [str(error)]  # the reaction's text stays in the form
             except FeedbackError as error:
                 db.session.rollback()
                 form.form_errors.append(str(error))
             else:
-                db.session.commit()
-                flash(_posted_message(comment), "success")
+                commit_with_files(*comment.attachments)
+                _say_at(comment, _posted_message(comment))
                 return redirect(_comment_url(comment))
     return _render_section(version, target, form)
+
+
+def _attribution_chosen(form: CommentForm) -> bool:
+    """At a first reaction the person says how it is signed in public; stored with it."""
+    if current_user.attribution is not None or "attribution" not in form:
+        return True
+    if not form.attribution.data:
+        form.attribution.errors = [_("Choose how your reactions are signed.")]
+        return False
+    current_user.attribution = Attribution(form.attribution.data)
+    return True
+
+
+def _attached_file(form: CommentForm) -> tuple[str, bytes] | None:
+    """The chosen file's name and content, its temporary file closed; None for none."""
+    upload = form.attachment.data
+    if not upload or not upload.filename:
+        return None
+    try:
+        return upload.filename, upload.read()  # whole: its size is told right
+    finally:
+        upload.close()
 
 
 def _new_comment(form: CommentForm) -> posting.NewComment:
@@ -147,6 +196,9 @@ def _posted_message(comment: Comment) -> str:
 def _render_section(version: Version, target: Section, form: CommentForm | None) -> Any:
     status = 400 if form is not None and (form.errors or form.form_errors) else 200
     threads = threads_context(target)
+    notice = session.pop(_NOTICE, None) if request.method == "GET" else None
+    shown = {t.comment.id for t in threads["threads"]}
+    shown.update(reply.id for t in threads["threads"] for reply in t.replies)
     return render_template(
         "review/section.html",
         document=version.document,
@@ -155,8 +207,19 @@ def _render_section(version: Version, target: Section, form: CommentForm | None)
         form=form,
         stale=g.get("stale_form", False),
         filter_groups=threads["summary"].groups(),
+        notice=notice,
+        notice_elsewhere=notice is not None and notice.get("id") not in shown,
         **threads,
     ), status
+
+
+_NOTICE = "reaction_notice"  # the session's key for what ``_say_at`` says
+
+
+def _say_at(comment: Comment, message: Any, category: str = "success") -> None:
+    """Say ``message`` once next to ``comment`` on its section's page (review/_comment.html),
+    where the redirect to the reaction's anchor leaves the visitor."""
+    session[_NOTICE] = {"id": comment.id, "message": str(message), "category": category}
 
 
 @bp.get("/documents/<slug>/v/<int:number>/s/<key>/reactions")
@@ -227,7 +290,7 @@ def reply(comment_id: int) -> Any:
             add_error(form.body, str(error))
         else:
             db.session.commit()
-            flash(_posted_message(answer), "success")
+            _say_at(answer, _posted_message(answer))
             return redirect(_comment_url(answer))
     return render_template("review/reply.html", parent=parent, form=form), 400
 
@@ -238,11 +301,13 @@ def reply(comment_id: int) -> Any:
 def edit(comment_id: int) -> Any:
     comment = _comment_or_404(comment_id)
     if not can(current_user, Action.EDIT_COMMENT, comment):
-        if comment.is_hidden and comment.author_id == current_user.id:
-            # Its author had an edit link a moment ago: say why it is gone.
-            flash(str(posting.why_not_editable(comment)), "error")
+        if comment.author_id != current_user.id or comment.is_deleted:
+            deny()
+        # Its author had an edit link a moment ago: say why it is gone.
+        if comment.is_hidden:
+            _say_at(comment, posting.why_not_editable(comment), "error")
             return redirect(_comment_url(comment))
-        deny()
+        return _edit_refused(comment)
     form = EditForm(obj=comment)
     if form.validate_on_submit():
         try:
@@ -254,33 +319,66 @@ def edit(comment_id: int) -> Any:
             add_error(form.body, str(error))
         else:
             db.session.commit()
-            flash(_("Your changes are saved."), "success")
+            _say_at(comment, _("Your changes are saved."))
             return redirect(_comment_url(comment))
     return render_template("review/edit.html", comment=comment, form=form), (
         400 if form.errors else 200
     )
 
 
+def _edit_refused(comment: Comment) -> Any:
+    """Its author's edit of a reaction that can no longer change (someone replied, or the
+    version closed): the reason in plain words, and what they typed kept in a reply form,
+    which is the way to add to it."""
+    typed = EditForm().body.data if request.method == "POST" else None
+    thread = comment.parent or comment  # replies answer the thread's reaction
+    reply_form = None
+    if not thread.is_deleted and can(current_user, Action.COMMENT, comment.section.version):
+        token = uuid4().hex
+        reply_form = ReplyForm(
+            formdata=None, prefix=f"r{thread.id}", body=typed, client_token=token
+        )
+    return render_template(
+        "review/edit_refused.html",
+        comment=comment,
+        thread=thread,
+        reason=posting.why_not_editable(comment),
+        typed=typed,
+        reply_form=reply_form,
+    ), 409
+
+
 def _act(comment_id: int, action: Any, message: str, *args: Any, moderation: bool = False) -> Any:
-    """Run a moderation or author action on a comment and go back to it."""
+    """Run a moderation or author action on a comment and go back: to the page the form came
+    from when it says so (``next``: the moderation queue), else to the reaction."""
     comment = _comment_or_404(comment_id)
     if moderation:
         require(Action.MODERATE, comment.section.version.document)
+    back = safe_next_url(request.form.get("next"))
     try:
         action(db.session, current_user, comment, *args)
     except FeedbackError as error:
         db.session.rollback()
-        flash(str(error), "error")
+        said, category = str(error), "error"
     else:
         db.session.commit()
-        flash(message, "success")
+        said, category = message, "success"
+    if back:
+        flash(said, category)
+        return redirect(back)
+    _say_at(comment, said, category)
     return redirect(_comment_url(comment))
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(comment_id: int) -> Any:
-    return _act(comment_id, posting.delete_comment, _("Your reaction is deleted."))
+    """GET: the reaction and a button to delete it (nothing is deleted by a link)."""
+    if request.method == "POST":
+        return _act(comment_id, posting.delete_comment, _("Your reaction is deleted."))
+    comment = _comment_or_404(comment_id)
+    require(Action.DELETE_COMMENT, comment)
+    return render_template("review/delete.html", comment=comment)
 
 
 @bp.post("/comments/<int:comment_id>/hide")
@@ -305,6 +403,20 @@ def restore(comment_id: int) -> Any:
 def approve(comment_id: int) -> Any:
     return _act(
         comment_id, moderating.approve_comment, _("The reaction is approved."), moderation=True
+    )
+
+
+@bp.post("/comments/<int:comment_id>/dismiss")
+@login_required
+def dismiss(comment_id: int) -> Any:
+    """The reports on a reaction are unfounded: it stays, the reports are closed."""
+    reason = ReasonForm().reason.data or ""
+    return _act(
+        comment_id,
+        moderating.dismiss_reports,
+        _("The report is marked as unfounded; the reaction stays visible."),
+        reason,
+        moderation=True,
     )
 
 
@@ -345,6 +457,10 @@ def moderation(slug: str) -> Any:
         queue=pagination.items,
         pagination=pagination,
         reason_form=ReasonForm(),
+        # Where the queue's actions lead back to (review._act reads it as ``next``).
+        back=url_for(
+            ".moderation", slug=slug, page=pagination.page if pagination.page > 1 else None
+        ),
     )
 
 
@@ -367,7 +483,7 @@ def answer(comment_id: int) -> Any:
             add_error(form.body, str(error))
         else:
             db.session.commit()
-            flash(_("Thank you. Your answer to the decision is saved."), "success")
+            _say_at(comment, _("Thank you. Your answer to the decision is saved."))
             return redirect(_comment_url(comment))
     return render_template("review/answer.html", comment=comment, form=form), 400
 

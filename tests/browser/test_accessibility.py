@@ -53,6 +53,22 @@ def next_page_of_threads(page: Page) -> None:
     page.locator(f"#f-{THREADED} .pagination a[aria-current=page]", has_text="2").wait_for()
 
 
+def ask_to_delete(page: Page) -> None:
+    """From a section's threads to the question asked before one's reaction is deleted."""
+    with page.expect_navigation():
+        page.locator(".comment__actions a[href$='/delete']").first.click()
+    page.locator("main form[action$='/delete'] button[type=submit]").wait_for()
+
+
+def edit_an_answered_reaction(page: Page) -> None:
+    """The edit page of one's own reaction that was answered: it says why it cannot change."""
+    delete_link = page.locator("a[href$='/delete']")
+    own = page.locator("article.comment:not(.comment--reply)", has=delete_link)
+    comment_id = (own.first.get_attribute("id") or "").removeprefix("c-")
+    response = page.goto(f"/comments/{comment_id}/edit")
+    assert response is not None and response.status == 409, response
+
+
 def switch_to_english(page: Page) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="English").click()
@@ -86,6 +102,48 @@ def mark_handled(page: Page) -> None:
     """Mark the feedback handled while reactions wait: the page again, with its message."""
     with page.expect_navigation():
         page.locator(".progress-state button[type=submit]").click()
+    page.locator(".error-summary").wait_for()
+
+
+def preview_a_version(page: Page) -> None:
+    """Paste a next version of the sample and send the form: its preview."""
+    page.get_by_label("Of plak de Markdown-tekst").fill(
+        "# Inleiding\n\nEen nieuwe inleiding.\n\n# Evaluatie\n\nNieuw.\n"
+    )
+    page.get_by_label("Label").fill("Dialoogversie 4")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Controleren voor publicatie").click()
+    page.locator(".preview-sections").wait_for()
+
+
+def make_final_without_ticking(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Dialoogversie 3 definitief maken").click()
+    page.locator(".error-summary").wait_for()
+
+
+PEOPLE_CSV = (
+    "E-mailadres;Naam;Rol;Groepen;Coördinator\n"
+    "nieuw@example.org;Nina Nieuw;partner;Regio Twente;ja\n"
+    "lezer@example.org;;;Regio Twente;nee\n"
+    "geen-adres;Fout;beheerder;Regio Atlantis;misschien\n"
+).encode()
+
+
+def preview_people_csv(page: Page) -> None:
+    """Upload a file of people with a good, an existing and a bad row: its preview."""
+    page.locator("#upload").set_input_files(
+        files=[{"name": "deelnemers.csv", "mimeType": "text/csv", "buffer": PEOPLE_CSV}]
+    )
+    with page.expect_navigation():
+        page.locator("main form.form button[type=submit]").click()
+    page.locator("input[name=token]").wait_for(state="attached")
+
+
+def add_an_unknown_member(page: Page) -> None:
+    page.locator("#email").fill("niemand@example.org")
+    with page.expect_navigation():
+        page.locator("form[action$='/members'] button[type=submit]").click()
     page.locator(".error-summary").wait_for()
 
 
@@ -130,6 +188,16 @@ AUDITS = [
         "section page of many threads, page 2", Role.PARTNER, f"{SAMPLE}/v/3/s/{THREADED}?page=2"
     ),
     Audit("section page, filtered", Role.REVIEWER, f"{SAMPLE}/v/3/s/{THREADED}?unanswered=1"),
+    Audit(
+        "delete a reaction: asked first", Role.PARTNER, f"{SAMPLE}/v/3/s/{THREADED}", ask_to_delete
+    ),
+    Audit(
+        "edit of an answered reaction, refused",
+        Role.PARTNER,
+        f"{SAMPLE}/v/3/s/{THREADED}",
+        edit_an_answered_reaction,
+    ),
+    Audit("section page as a reader", Role.READER, f"{SAMPLE}/v/3/s/veiligheid"),
     Audit("my reactions", Role.PARTNER, "/me/feedback"),
     Audit("my reactions, filtered", Role.PARTNER, "/me/feedback?status=new"),
     Audit("group reactions", Role.PARTNER, "/groups/{group}/feedback"),
@@ -154,6 +222,22 @@ AUDITS = [
     Audit("version as reviewer", Role.REVIEWER, f"{SAMPLE}/v/3?unanswered=1"),
     Audit("publish form", Role.AUTHOR, "/documents/publish"),
     Audit("publish form with errors", Role.AUTHOR, "/documents/publish", submit_with_errors),
+    Audit(
+        "publish preview",
+        Role.AUTHOR,
+        f"/documents/publish?document={SAMPLE_SLUG}",
+        preview_a_version,
+    ),
+    Audit("feedback round", Role.AUTHOR, f"{SAMPLE}/v/3/round"),
+    Audit("feedback round, closed", Role.AUTHOR, f"{SAMPLE}/v/2/round"),
+    Audit(
+        "feedback round with an error",
+        Role.AUTHOR,
+        f"{SAMPLE}/v/3/round",
+        make_final_without_ticking,
+    ),
+    Audit("document as its author", Role.AUTHOR, SAMPLE),
+    Audit("documents as an author", Role.AUTHOR, "/documents/"),
     Audit("log-in", None, "/login"),
     Audit("log-in with an error", None, "/login", submit_wrong_password),
     Audit("forgotten password", None, "/password/forgot"),
@@ -169,9 +253,19 @@ AUDITS = [
     Audit("groups", Role.ADMIN, "/admin/groups"),
     Audit("new group", Role.ADMIN, "/admin/groups/new"),
     Audit("group", Role.ADMIN, "/admin/groups/{group}"),
+    Audit("group, a member refused", Role.ADMIN, "/admin/groups/{group}", add_an_unknown_member),
     Audit("audit log", Role.ADMIN, "/admin/audit"),
+    Audit("audit log, filter refused", Role.ADMIN, "/admin/audit?since=2026-02-30&actor=x@y.nl"),
+    Audit("invite from a CSV file", Role.ADMIN, "/admin/people/bulk"),
+    Audit("invite from a CSV file, preview", Role.ADMIN, "/admin/people/bulk", preview_people_csv),
     Audit("403", Role.READER, "/admin/people", status=403),
     Audit("404", None, "/documents/bestaat-niet", status=404),
+    Audit("privacy statement", None, "/privacy"),
+    Audit("accessibility statement", None, "/toegankelijkheid"),
+    Audit("contact and help", Role.PARTNER, "/contact"),
+    Audit("privacy statement in English", Role.PARTNER, "/privacy", switch_to_english),
+    Audit("accessibility statement in English", None, "/toegankelijkheid", switch_to_english),
+    Audit("contact and help in English", Role.READER, "/contact", switch_to_english),
     Audit("documents in English", None, "/documents/", switch_to_english),
     Audit("version in English", Role.AUTHOR, f"{SAMPLE}/v/3", switch_to_english),
 ]

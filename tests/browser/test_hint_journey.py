@@ -72,7 +72,8 @@ def test_react_publish_see_it_carried_and_confirm_the_hint(
     author.get_by_label("Label").fill("Dialoogversie 2")
     author.get_by_label("Status").select_option("open")
     author.get_by_label("Reageren kan tot en met").fill("2099-03-01")
-    click_and_wait(author, "Publiceren")
+    click_and_wait(author, "Controleren voor publicatie")
+    click_and_wait(author, "Dialoogversie 2 publiceren")
     expect(author).to_have_url(re.compile(rf"/documents/{SLUG}/v/2$"))
 
     # Version 2 shows the reaction as one from version 1, with its passage's change.

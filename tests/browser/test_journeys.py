@@ -77,7 +77,10 @@ def test_author_publishes_a_version_that_shows_its_changes(
     click_and_wait(page, "Nieuwe versie publiceren", role="link")
     page.get_by_label("Of plak de Markdown-tekst").fill(revised_sample())
     page.get_by_label("Label").fill("Dialoogversie 4")
-    click_and_wait(page, "Publiceren")
+    click_and_wait(page, "Controleren voor publicatie")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Controleren voor publicatie")
+    expect(page.locator(".preview-sections")).to_contain_text("Evaluatie")
+    click_and_wait(page, "Dialoogversie 4 publiceren")
     expect(page).to_have_url(re.compile(rf"/documents/{SAMPLE_SLUG}/v/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Dialoogversie 4")
     evaluation = page.locator("section.doc-section", has_text="Evaluatie")
@@ -91,7 +94,7 @@ def test_the_publish_form_works_without_javascript(
 ) -> None:
     page = new_context(Role.AUTHOR, java_script_enabled=False).new_page()
     page.goto("/documents/publish")
-    click_and_wait(page, "Publiceren")  # nothing filled in: the server explains
+    click_and_wait(page, "Controleren voor publicatie")  # nothing filled in: the server explains
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("Kies een Markdown-bestand of plak de tekst.")
 
@@ -104,7 +107,8 @@ def test_the_publish_form_works_without_javascript(
     page.get_by_label("Label").fill("Dialoogversie 1")
     page.get_by_label("Status").select_option("open")
     page.get_by_label("Reageren kan tot en met").fill("2031-03-01")
-    click_and_wait(page, "Publiceren")
+    click_and_wait(page, "Controleren voor publicatie")
+    click_and_wait(page, "Dialoogversie 1 publiceren")
     expect(page).to_have_url(re.compile(r"/documents/kader-zonder-javascript/v/1$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Dialoogversie 1")
     expect(page.get_by_role("heading", name="Doel")).to_be_visible()

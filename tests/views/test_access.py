@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from reviewhub.models import Document, Group, Role, Visibility
-from tests.factories import SAMPLE_SLUG, user_with_role
+from tests.factories import SAMPLE_SLUG, publish_through_form, user_with_role
 
 SAMPLE = f"/documents/{SAMPLE_SLUG}"
 
@@ -108,14 +108,9 @@ def test_a_new_document_cannot_take_an_existing_short_name(client, auth):
 
 def test_new_documents_belong_to_the_author_who_published_them(client, auth, session):
     auth.login(Role.AUTHOR)
-    client.post(
-        "/documents/publish",
-        data={
-            "document": "__new__",
-            "new_slug": "eigen-kader",
-            "label": "V1",
-            "source_text": "# A",
-        },
+    publish_through_form(
+        client,
+        {"document": "__new__", "new_slug": "eigen-kader", "label": "V1", "source_text": "# A"},
     )
     document = session.scalars(select(Document).where(Document.slug == "eigen-kader")).one()
     assert document.owner == user_with_role(session, Role.AUTHOR)

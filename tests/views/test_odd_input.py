@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from reviewhub import create_app
 from reviewhub.feedback.posting import NewComment, post_comment
 from reviewhub.models import (
+    Attachment,
     AuditEvent,
     Comment,
     CommentKind,
@@ -93,13 +94,25 @@ def valid(app: Flask, session: Session) -> dict[str, list[str]]:
         "b": ["3"],
         "key": ["veiligheid"],
         "fmt": ["html", "docx"],
+        "step": ["change", "close"],
         "token": ["onzin"],
         "person_id": [str(reader.id)],
         "group_id": [str(group.id)],
         "comment_id": [str(comment.id)],
         "reference": [str(comment.reference)],
-        "filename": ["js/annotate.js"],
+        "filename": ["js/annotate.js", "standpunt.pdf"],
+        "attachment_id": [str(_attachment_of(session, comment).id)],
     }
+
+
+def _attachment_of(session: Session, comment: Comment) -> Attachment:
+    """A file's row (the file itself need not exist: its download then answers 404)."""
+    attachment = Attachment(comment=comment, filename="standpunt.pdf", size=1,
+                            content_type="application/pdf", sha256="0" * 64,
+                            stored_name="odd-input-test")  # fmt: skip
+    session.add(attachment)
+    session.commit()
+    return attachment
 
 
 def _publish_odd_document(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -173,6 +173,7 @@ def test_an_open_version_past_its_closing_date_shows_as_closed(client, session):
         "# A\n",
         status=VersionStatus.OPEN,
         closes_on=date(2020, 1, 31),
+        published_at=datetime(2020, 1, 6, 9),  # published then: open until that date
     )
     session.commit()
     page = html_of(client.get("/documents/verlopen/v/1"))

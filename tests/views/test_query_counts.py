@@ -59,9 +59,9 @@ PAGES = {
 }
 FEW, MANY = 90, 300  # a third on one section: even FEW take it past one page of threads
 # Loading threads for the first time costs a statement per relationship loaded with them
-# (authors, groups, replies and theirs, the decisions' history and answers): with no reactions
-# at all those are not run.
-LOADERS = 8
+# (authors, groups, replies and theirs, the decisions' history and answers, attachments): with
+# no reactions at all those are not run.
+LOADERS = 9
 
 
 @contextmanager

@@ -57,6 +57,11 @@ SAMPLE = f"/documents/{SAMPLE_SLUG}"
 CASES: dict[str, list[Case]] = {
     "/": [Case("GET", "/", everyone(302))],
     "/language": [Case("POST", "/language", everyone(302), {"language": "en"})],
+    # The pages every footer links to; the logo only when one is configured (not in tests).
+    "/privacy": [Case("GET", "/privacy", everyone(200))],
+    "/toegankelijkheid": [Case("GET", "/toegankelijkheid", everyone(200))],
+    "/contact": [Case("GET", "/contact", everyone(200))],
+    "/organisation-logo": [Case("GET", "/organisation-logo", everyone(404))],
     "/login": [Case("GET", "/login", everyone(200))],
     "/logout": [Case("POST", "/logout", everyone(302))],
     "/password/forgot": [Case("GET", "/password/forgot", everyone(200))],
@@ -64,6 +69,14 @@ CASES: dict[str, list[Case]] = {
     "/password/reset/<token>": [Case("GET", "/password/reset/onzin", everyone(400))],
     "/me/profile": [Case("GET", "/me/profile", SIGNED_IN)],
     "/me/data.json": [Case("GET", "/me/data.json", SIGNED_IN)],
+    "/me/data.zip": [Case("GET", "/me/data.zip", SIGNED_IN)],
+    "/attachments/<int:attachment_id>/<filename>": [
+        Case("GET", "/attachments/999999/onzin.pdf", everyone(404))
+    ],
+    # Someone else's reaction (the demo reviewer's) or none: refused, with a message.
+    "/comments/<int:comment_id>/attachments": [
+        Case("POST", "/comments/999999/attachments", expect(LOGIN, 404, 404, 404, 404, 404))
+    ],
     "/admin/people": [Case("GET", "/admin/people", ADMINS)],
     "/admin/people/new": [Case("GET", "/admin/people/new", ADMINS)],
     "/admin/people/<int:person_id>": [Case("GET", "/admin/people/{reader}", ADMINS)],
@@ -77,6 +90,38 @@ CASES: dict[str, list[Case]] = {
     "/admin/groups/new": [Case("GET", "/admin/groups/new", ADMINS)],
     "/admin/groups/<int:group_id>": [Case("GET", "/admin/groups/{group}", ADMINS)],
     "/admin/audit": [Case("GET", "/admin/audit", ADMINS)],
+    "/admin/audit.csv": [Case("GET", "/admin/audit.csv?action=auth.", ADMINS)],
+    # Inviting from a CSV file: the form, its template, and a confirmation without a preview
+    # (back to the form, with a message).
+    "/admin/people/bulk": [Case("GET", "/admin/people/bulk", ADMINS)],
+    "/admin/people/bulk/template.csv": [Case("GET", "/admin/people/bulk/template.csv", ADMINS)],
+    "/admin/people/bulk/confirm": [
+        Case("POST", "/admin/people/bulk/confirm", expect(LOGIN, 403, 403, 403, 403, 302))
+    ],
+    # The demo reader is in no group: added to {group}, then made coordinator, then removed.
+    "/admin/groups/<int:group_id>/members": [
+        Case(
+            "POST",
+            "/admin/groups/{group}/members",
+            expect(LOGIN, 403, 403, 403, 403, 302),
+            {"email": "lezer@example.org"},
+        ),
+    ],
+    "/admin/groups/<int:group_id>/members/<int:person_id>/coordinator": [
+        Case(
+            "POST",
+            "/admin/groups/{group}/members/{reader}/coordinator",
+            expect(LOGIN, 403, 403, 403, 403, 302),
+            {"coordinator": "1"},
+        ),
+    ],
+    "/admin/groups/<int:group_id>/members/<int:person_id>/remove": [
+        Case(
+            "POST",
+            "/admin/groups/{group}/members/{reader}/remove",
+            expect(LOGIN, 403, 403, 403, 403, 302),
+        ),
+    ],
     "/documents/": [Case("GET", "/documents/", everyone(200))],
     "/documents/<slug>": [
         Case("GET", SAMPLE, everyone(200)),
@@ -89,7 +134,23 @@ CASES: dict[str, list[Case]] = {
     "/documents/<slug>/v/<int:number>/source.md": [
         Case("GET", f"{SAMPLE}/v/1/source.md", everyone(200))
     ],
+    "/documents/<slug>/v/<int:number>/version.pdf": [
+        Case("GET", f"{SAMPLE}/v/1/version.pdf", everyone(200)),
+        Case("GET", f"{SAMPLE}/v/9/version.pdf", everyone(404)),
+    ],
     "/documents/publish": [Case("GET", "/documents/publish", PUBLISHERS)],
+    # Without a kept preview: back to the form, with a message.
+    "/documents/publish/confirm": [
+        Case("POST", "/documents/publish/confirm", expect(LOGIN, 403, 403, 403, 302, 302))
+    ],
+    "/documents/<slug>/v/<int:number>/round": [
+        Case("GET", f"{SAMPLE}/v/3/round", PUBLISHERS),
+        Case("GET", f"{SAMPLE}/v/9/round", expect(LOGIN, 404, 404, 404, 404, 404)),
+    ],
+    "/documents/<slug>/v/<int:number>/round/<step>": [
+        Case("POST", f"{SAMPLE}/v/3/round/change", expect(LOGIN, 403, 403, 403, 400, 400)),
+        Case("POST", f"{SAMPLE}/v/3/round/onzin", expect(LOGIN, 403, 403, 403, 404, 404)),
+    ],
     "/documents/<slug>/settings": [Case("GET", f"{SAMPLE}/settings", PUBLISHERS)],
     "/documents/<slug>/moderation": [Case("GET", f"{SAMPLE}/moderation", MODERATORS)],
     "/documents/<slug>/v/<int:number>/s/<key>": [
@@ -219,7 +280,13 @@ CASES: dict[str, list[Case]] = {
         Case("POST", "/comments/{comment}/replies", expect(LOGIN, 400, 400, 400, 400, 400))
     ],
     "/comments/<int:comment_id>/delete": [
-        Case("POST", "/comments/{comment}/delete", expect(LOGIN, 302, 302, 302, 302, 302))
+        # Its author is asked first; nobody else may delete it.
+        Case("GET", "/comments/{comment}/delete", expect(LOGIN, 403, 200, 403, 403, 403)),
+        Case("POST", "/comments/{comment}/delete", expect(LOGIN, 302, 302, 302, 302, 302)),
+    ],
+    # {comment} has no open report: the moderators are sent back to it with a message.
+    "/comments/<int:comment_id>/dismiss": [
+        Case("POST", "/comments/{comment}/dismiss", MODERATOR_ACTION)
     ],
     "/comments/<int:comment_id>/report": [
         Case("POST", "/comments/{comment}/report", expect(LOGIN, 302, 302, 302, 302, 302))

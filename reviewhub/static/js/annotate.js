@@ -358,8 +358,38 @@ function setUpCounters(root = document) {
   }
 }
 
+// A table wider than its column scrolls sideways in its own box (site.css): such a table is
+// made a tab stop, so that the arrow keys scroll it too.
+function setUpWideTables() {
+  const mark = () => {
+    for (const table of document.querySelectorAll(".doc-section__body table")) {
+      if (table.scrollWidth > table.clientWidth) table.tabIndex = 0;
+      else table.removeAttribute("tabindex");
+    }
+  };
+  let frame = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(mark);
+  });
+  mark();
+}
+
+// What was just done to a reaction is said next to it (review/_comment.html): focused, so
+// that a screen reader reads it out where the page opened. Only once the page has loaded:
+// the browser's own move to the reaction's #anchor would take the focus away again.
+function focusNotice() {
+  const notice = document.querySelector(".comment-notice");
+  if (!notice) return;
+  const focus = () => requestAnimationFrame(() => notice.focus({ preventScroll: true }));
+  if (document.readyState === "complete") focus();
+  else window.addEventListener("load", focus, { once: true });
+}
+
 function start() {
   showHighlights();
+  setUpWideTables();
+  focusNotice();
   setUpSelectionButton();
   setUpCounters();
   setUpReactLinks();
