@@ -202,6 +202,33 @@ class LoginSession(Model):
     user: Mapped[User] = relationship()
 
 
+class TokenScope(enum.StrEnum):
+    """What an API token may do, within what its holder may do anyway (``can``)."""
+
+    READ = "read"  # read what the holder may read
+    WRITE = "write"  # react, reply, edit and delete their own reactions
+    REVIEW = "review"  # decide on reactions (the review group)
+
+
+class ApiToken(Model):
+    """A personal API token. Only its SHA-256 is kept: the token is shown once, when made."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # its first characters, to recognise it
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_on: Mapped[date]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
 class Group(Model):
     """A region, workgroup, pilot site, the review group or an organisation."""
 
