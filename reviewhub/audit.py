@@ -91,6 +91,7 @@ class ActionText:
 FAMILIES: dict[str, LazyString] = {
     "auth": _l("Log-ins and passwords"),
     "person": _l("People"),
+    "token": _l("API tokens"),
     "group": _l("Groups"),
     "document": _l("Documents"),
     "version": _l("Versions"),
@@ -146,6 +147,12 @@ ACTIONS: dict[str, ActionText] = {
     "person.anonymised": ActionText(_l("Anonymised"), _l("%(actor)s anonymised %(object)s")),
     "person.data_exported": ActionText(
         _l("Personal data downloaded"), _l("%(actor)s downloaded their personal data")
+    ),
+    "token.created": ActionText(
+        _l("API token made"), _l("%(actor)s made an API token"), extra=("summary", "scopes")
+    ),
+    "token.revoked": ActionText(
+        _l("API token revoked"), _l("%(actor)s revoked an API token"), extra=("summary",)
     ),
     # Groups
     "group.created": ActionText(_l("Group created"), _l("%(actor)s created the group %(object)s")),

@@ -49,6 +49,7 @@ class Action(enum.StrEnum):
     ANSWER_DECISION = "answer_decision"  # on a Comment: its author or its group's coordinator
     COORDINATE = "coordinate"  # on a Group: compose and send its positions (its coordinators)
     READ_ATTACHMENT = "read_attachment"  # on an Attachment: as its reaction, while shown
+    REVIEW_BY_TOKEN = "review_by_token"  # no object: may make an API token that decides
 
 
 def _signed_in(user: Any) -> User | None:
@@ -90,6 +91,8 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             )
         case Action.DELETE_COMMENT:
             return _may_change_own(person, obj)
+        case Action.REVIEW_BY_TOKEN:
+            return _is_moderator(person)  # the review group and administrators decide
         case Action.READ_ATTACHMENT:
             comment = obj.comment
             return (

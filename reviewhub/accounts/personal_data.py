@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from ..dbtypes import DbSession
 from ..models import (
+    ApiToken,
     Attachment,
     AuditEvent,
     Comment,
@@ -45,6 +46,12 @@ def personal_data(session: DbSession, user: User) -> dict[str, Any]:
                          for n in _rows(session, ReviewNote, ReviewNote.author_id, user)],
         "group_positions_sent": [_edition(e) for e in _rows(session, PositionEdition,
                                                             PositionEdition.sent_by_id, user)],
+        "api_tokens": [
+            {"name": t.name, "scopes": t.scopes, "created_at": _iso(t.created_at),
+             "expires_on": _iso(t.expires_on), "last_used_at": _iso(t.last_used_at),
+             "revoked_at": _iso(t.revoked_at)}
+            for t in _rows(session, ApiToken, ApiToken.user_id, user)
+        ],
         "published_versions": [
             {"document": v.document.slug, "number": v.number, "label": v.label,
              "published_at": _iso(v.published_at)}

@@ -147,6 +147,14 @@ def add_an_unknown_member(page: Page) -> None:
     page.locator(".error-summary").wait_for()
 
 
+def make_a_token(page: Page) -> None:
+    """Make an API token on the profile page: the page that shows it once."""
+    page.get_by_label("Naam van de sleutel").fill("Dashboard")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Een sleutel maken").click()
+    page.locator(".token-secret").wait_for()
+
+
 class Audit(NamedTuple):
     name: str
     who: Role | None  # None: a visitor who is not logged in
@@ -245,6 +253,7 @@ AUDITS = [
     Audit("reset with a bad token", None, "/password/reset/onzin", status=400),
     Audit("invitation", None, "/invitation/{invitation}"),
     Audit("profile", Role.PARTNER, "/me/profile"),
+    Audit("profile, a new API token", Role.REVIEWER, "/me/profile", make_a_token),
     Audit("document settings", Role.AUTHOR, f"{SAMPLE}/settings"),
     Audit("people", Role.ADMIN, "/admin/people"),
     Audit("new person", Role.ADMIN, "/admin/people/new"),

@@ -95,6 +95,7 @@ def valid(app: Flask, session: Session) -> dict[str, list[str]]:
         "key": ["veiligheid"],
         "fmt": ["html", "docx"],
         "step": ["change", "close"],
+        "token_id": ["1"],
         "token": ["onzin"],
         "person_id": [str(reader.id)],
         "group_id": [str(group.id)],

@@ -70,6 +70,12 @@ CASES: dict[str, list[Case]] = {
     "/me/profile": [Case("GET", "/me/profile", SIGNED_IN)],
     "/me/data.json": [Case("GET", "/me/data.json", SIGNED_IN)],
     "/me/data.zip": [Case("GET", "/me/data.zip", SIGNED_IN)],
+    # Without a name: the profile again, with the reason.
+    "/me/tokens": [Case("POST", "/me/tokens", expect(LOGIN, 400, 400, 400, 400, 400))],
+    # None of theirs: back to the profile, with a message.
+    "/me/tokens/<int:token_id>/revoke": [
+        Case("POST", "/me/tokens/999999/revoke", expect(LOGIN, 302, 302, 302, 302, 302))
+    ],
     "/attachments/<int:attachment_id>/<filename>": [
         Case("GET", "/attachments/999999/onzin.pdf", everyone(404))
     ],

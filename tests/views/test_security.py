@@ -89,6 +89,8 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/login",
         "/logout",
         "/me/profile",
+        "/me/tokens",
+        "/me/tokens/<int:token_id>/revoke",
         "/password/forgot",
         "/password/reset/<token>",
     ]
