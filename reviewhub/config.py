@@ -70,6 +70,12 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SECRET_KEY": os.environ.get("SECRET_KEY") or kept_secret(Path(instance_path)),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAX_SOURCE_BYTES": _int_env("REVIEWHUB_MAX_SOURCE_BYTES", 2 * 1024 * 1024),
+        # The JSON API's description (flask-smorest): OpenAPI 3.1 at /api/v1/openapi.json.
+        "API_TITLE": "ReviewHub API",
+        "API_VERSION": "1",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
         # Files sent with reactions; empty: instance/attachments (never under the web root).
         "ATTACHMENT_FOLDER": os.environ.get("REVIEWHUB_ATTACHMENT_FOLDER", ""),
         # Sections one version may have (as sections.DEFAULT_MAX_SECTIONS): more is refused.

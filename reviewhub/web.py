@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
 
 from . import accounts, labels
+from .accounts import tokens
 from .clock import local_today
 from .extensions import db, login_manager
 from .feedback import display
@@ -23,6 +24,7 @@ from .transactions import retrying
 from .views import (
     account,
     admin,
+    api,
     attachments,
     auth,
     compare,
@@ -37,6 +39,7 @@ from .views import (
     workspace,
 )
 from .views.helpers import MAX_ID, asset_url, display_name, page_url, signed_name
+from .views.problems import API_PREFIX
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -79,6 +82,8 @@ def init_app(app: Flask) -> None:
                   imports.bp, attachments.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    api.api.init_app(app)  # before errors.init_app: its HTML and problem handlers win
+    api.api.register_blueprint(api.bp)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":  # a busy database is tried again before anyone sees it
             # Flask types a view as sync or async; every view here is sync.
@@ -88,6 +93,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_message = _l("Log in to continue.")
     login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_api_client)
     app.jinja_env.globals.update(
         asset_url=asset_url,
         can=can,
@@ -112,3 +118,16 @@ def _load_user(token: str) -> User | None:
     """The person whose log-in session ``token`` names, while that session holds: log-out,
     deactivation and a new password end it (accounts.session_user)."""
     return accounts.session_user(db.session, token)
+
+
+def _load_api_client(request: Request) -> User | None:
+    """The holder of the API token a request to /api/ carries (``Authorization: Bearer``);
+    the token itself is kept in ``g`` for the API to check its scopes."""
+    header = request.headers.get("Authorization", "")
+    if not request.path.startswith(API_PREFIX) or not header.startswith("Bearer "):
+        return None
+    found = tokens.token_holder(db.session, header.removeprefix("Bearer ").strip())
+    if found is None:
+        return None
+    person, g.api_token = found
+    return person

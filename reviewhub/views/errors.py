@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
 
 from ..extensions import db
 from ..transactions import SAFE_METHODS, is_transient
+from .problems import from_http_error, wants_problem
 
 BUSY_RETRY_AFTER_S = 5
 
@@ -73,7 +74,9 @@ def _untrusted_host(error: SecurityError) -> Response:
     return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
 
 
-def _http_error(error: HTTPException) -> tuple[str, int]:
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    if wants_problem():  # an API client gets problem details, never a page
+        return from_http_error(error)
     return render_template("errors/error.html", error=error), error.code or 500
 
 

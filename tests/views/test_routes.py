@@ -129,6 +129,17 @@ CASES: dict[str, list[Case]] = {
         ),
     ],
     "/documents/": [Case("GET", "/documents/", everyone(200))],
+    # The JSON API: what the pages show, with the demo accounts' sessions.
+    "/api/v1/openapi.json": [Case("GET", "/api/v1/openapi.json", everyone(200))],
+    "/api/v1/documents": [Case("GET", "/api/v1/documents", everyone(200))],
+    "/api/v1/documents/<slug>": [
+        Case("GET", f"/api/v1{SAMPLE}", everyone(200)),
+        Case("GET", "/api/v1/documents/bestaat-niet", everyone(404)),
+    ],
+    "/api/v1/documents/<slug>/versions/<int:number>": [
+        Case("GET", f"/api/v1{SAMPLE}/versions/3", everyone(200)),
+        Case("GET", f"/api/v1{SAMPLE}/versions/9", everyone(404)),
+    ],
     "/documents/<slug>": [
         Case("GET", SAMPLE, everyone(200)),
         Case("GET", "/documents/bestaat-niet", everyone(404)),
