@@ -17,9 +17,19 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import local_today
 from ..extensions import db
-from ..models import Document, Section, TokenScope, Version
+from ..feedback.queries import readable_filter
+from ..feedback.register import WorkspaceFilter, filter_conditions
+from ..models import Comment, CommentKind, Disposition, Document, Section, TokenScope, Version
 from ..permissions import Action, can
-from .api_schemas import DocumentSchema, DocumentSummarySchema, ProblemSchema, VersionSchema
+from .api_schemas import (
+    DocumentSchema,
+    DocumentSummarySchema,
+    ProblemSchema,
+    ReactionPageSchema,
+    ReactionQuerySchema,
+    VersionSchema,
+)
+from .helpers import signed_name
 
 
 class _Api(Api):
@@ -76,6 +86,76 @@ def version(slug: str, number: int) -> dict[str, Any]:
     return {**_version(found), "document": found.document.slug,
             "change_summary": found.change_summary,
             "sections": [_section(s) for s in sections]}  # fmt: skip
+
+
+@bp.route("/documents/<slug>/versions/<int:number>/reactions")
+@bp.arguments(ReactionQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, ReactionPageSchema)
+def reactions(slug: str, number: int, after: int, limit: int, **filters: Any) -> dict[str, Any]:
+    """The version's reactions the client may read, oldest first, a page at a time, narrowed
+    like the review workspace (section, kind, status, group)."""
+    found = _readable_version(slug, number)
+    criteria = WorkspaceFilter(section_key=filters.get("section"), group_id=filters.get("group"),
+                               kind=_enum(CommentKind, filters.get("kind")),
+                               disposition=_enum(Disposition, filters.get("status")))  # fmt: skip
+    page = db.session.scalars(
+        select(Comment)
+        .where(Comment.version_id == found.id, Comment.parent_id.is_(None), Comment.id > after,
+               readable_filter(current_user, found.document),
+               *filter_conditions(found, criteria))
+        .options(selectinload(Comment.author), selectinload(Comment.group),
+                 selectinload(Comment.section), selectinload(Comment.replies))
+        .order_by(Comment.id)
+        .limit(limit + 1)
+    ).all()  # fmt: skip
+    more = len(page) > limit
+    items = [_reaction(c) for c in page[:limit]]
+    after_last = page[limit - 1].id if more else None
+    return {"items": items, "next": _next_page(after_last)}
+
+
+def _enum(kind: Any, value: str | None) -> Any:
+    return kind(value) if value else None
+
+
+def _next_page(after: int | None) -> str | None:
+    if after is None:
+        return None
+    args = {**request.args.to_dict(), "after": str(after)}
+    return url_for(request.endpoint or "", **(request.view_args or {}), **args, _external=True)
+
+
+def _reaction(c: Comment) -> dict[str, Any]:
+    moderator = can(current_user, Action.MODERATE, c.section.version.document)
+    shown = not c.is_deleted and (not c.is_hidden or moderator)
+    selectors: list[dict[str, Any]] = []
+    if c.quote_exact is not None:
+        selectors.append(
+            {
+                "type": "TextQuoteSelector",
+                "exact": c.quote_exact,
+                "prefix": c.quote_prefix or "",
+                "suffix": c.quote_suffix or "",
+            }
+        )
+        if c.quote_start is not None and c.quote_end is not None:
+            selectors.append({"type": "TextPositionSelector", "start": c.quote_start,
+                              "end": c.quote_end})  # fmt: skip
+    version = c.section.version
+    section_url = url_for("review.section", slug=version.document.slug, number=version.number,
+                          key=c.section.key, _external=True)  # fmt: skip
+    return {
+        "id": c.id, "reference": c.reference or "",
+        "url": url_for("review.permalink", comment_id=c.id, _external=True),
+        "section": c.section.key, "kind": c.kind.value if c.kind else None,
+        "group": c.group.name if c.group else None, "author": str(signed_name(c.author)),
+        "created": c.created_at, "body": c.body if shown else None,
+        "proposed_wording": c.proposed_text if shown else None,
+        "target": {"source": section_url, "selector": selectors if shown else []},
+        "status": c.disposition.value, "motivation": c.motivation,
+        "replies": sum(1 for r in c.replies if can(current_user, Action.READ_COMMENT, r)),
+        "hidden": c.is_hidden, "withdrawn": c.is_deleted,
+    }  # fmt: skip
 
 
 def _readable_document(slug: str) -> Document:

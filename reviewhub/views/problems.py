@@ -31,7 +31,8 @@ def problem(status: int, title: str, detail: str = "", *, kind: str = "",
 
 def from_http_error(error: HTTPException) -> Response:
     status = error.code or 500
-    response = problem(status, error.name, (error.description or "") if status != 500 else "")
+    response = problem(status, error.name, (error.description or "") if status != 500 else "",
+                       errors=_field_errors(error))  # fmt: skip
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="reviewhub"'
     for header in ("Allow", "Retry-After"):
@@ -39,3 +40,19 @@ def from_http_error(error: HTTPException) -> Response:
         if value:
             response.headers[header] = value
     return response
+
+
+def _field_errors(error: HTTPException) -> dict[str, list[str]] | None:
+    """What webargs found wrong with the request (flask-smorest puts it in ``data``), per
+    field: ``{"limit": ["Must be greater than or equal to 1 …"]}``."""
+    messages = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+    if not isinstance(messages, dict):
+        return None
+    found: dict[str, list[str]] = {}
+    for fields in messages.values():  # by location: query, json, form
+        if isinstance(fields, dict):
+            for name, texts in fields.items():
+                found[str(name)] = (
+                    [str(t) for t in texts] if isinstance(texts, list) else [str(texts)]
+                )
+    return found or None

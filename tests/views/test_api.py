@@ -124,3 +124,59 @@ def test_api_errors_are_problem_details_never_pages(client, spec, method, url, s
 def test_the_sites_own_pages_still_answer_with_pages(client):
     response = client.get("/documents/bestaat-niet")
     assert response.status_code == 404 and response.mimetype == "text/html"
+
+
+# Reactions --------------------------------------------------------------------------------
+
+REACTIONS = f"{VERSION}/reactions"
+
+
+@pytest.fixture
+def posted(app, session):
+    """Three reactions of the demo partner on version 3: one on a passage, one group-only."""
+    from reviewhub.feedback.posting import Passage, post_comment
+    from reviewhub.models import CommentVisibility
+    from tests.factories import reaction, sample_section
+
+    partner, twente = user_with_role(session, Role.PARTNER), group_named(session)
+    section = sample_section(session)
+    words = section.text.split()[:3]
+    with app.app_context():
+        made = [
+            post_comment(session, partner, section,
+                         reaction("Over deze woorden.", group=twente,
+                                  passage=Passage(exact=" ".join(words)))),
+            post_comment(session, partner, section, reaction("Algemeen.", group=twente)),
+            post_comment(session, partner, section,
+                         reaction("Intern.", group=twente, visibility=CommentVisibility.GROUP)),
+        ]  # fmt: skip
+    session.commit()
+    return made
+
+
+def test_reactions_come_a_page_at_a_time_with_w3c_selectors(client, spec, posted):
+    first = client.get(f"{REACTIONS}?limit=1")
+    body = first.get_json()
+    conforms(spec, "ReactionPage", body)
+    assert [r["body"] for r in body["items"]] == ["Over deze woorden."]
+    quote = body["items"][0]["target"]["selector"][0]
+    assert quote["type"] == "TextQuoteSelector" and quote["exact"] == posted[0].quote_exact
+    second = client.get(body["next"]).get_json()
+    assert [r["body"] for r in second["items"]] == ["Algemeen."]
+    assert second["next"] is None  # the group-only one is not for anonymous clients
+
+
+def test_the_group_reads_its_own_and_filters_narrow_the_list(app, client, session, posted):
+    member = bearer(app, session, Role.PARTNER)
+    bodies = [r["body"] for r in client.get(REACTIONS, headers=member).get_json()["items"]]
+    assert bodies == ["Over deze woorden.", "Algemeen.", "Intern."]
+    none = client.get(f"{REACTIONS}?kind=support", headers=member).get_json()
+    assert none["items"] == []
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=101", "kind=onzin", "after=-1"])
+def test_bad_query_arguments_are_422_problems_naming_the_field(client, spec, query):
+    response = client.get(f"{REACTIONS}?{query}")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    conforms(spec, "Problem", response.get_json())
+    assert query.partition("=")[0] in response.get_json()["errors"]

@@ -136,6 +136,10 @@ CASES: dict[str, list[Case]] = {
         Case("GET", f"/api/v1{SAMPLE}", everyone(200)),
         Case("GET", "/api/v1/documents/bestaat-niet", everyone(404)),
     ],
+    "/api/v1/documents/<slug>/versions/<int:number>/reactions": [
+        Case("GET", f"/api/v1{SAMPLE}/versions/3/reactions", everyone(200)),
+        Case("GET", f"/api/v1{SAMPLE}/versions/3/reactions?limit=0", everyone(422)),
+    ],
     "/api/v1/documents/<slug>/versions/<int:number>": [
         Case("GET", f"/api/v1{SAMPLE}/versions/3", everyone(200)),
         Case("GET", f"/api/v1{SAMPLE}/versions/9", everyone(404)),
