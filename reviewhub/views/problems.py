@@ -10,7 +10,9 @@ from flask import Response, json, request
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
-PROBLEM_TYPE = "https://reviewhub.example/problems/"  # + a short name; documented in the API
+# A plain HTTP error is "about:blank" (RFC 9457 §4.2.1): its title is the status's name. A
+# problem of our own gets a type of its own under the API, documented there.
+OWN_TYPES = "/api/v1/problems/"
 
 
 def wants_problem() -> bool:
@@ -19,7 +21,7 @@ def wants_problem() -> bool:
 
 def problem(status: int, title: str, detail: str = "", *, kind: str = "",
             errors: dict[str, list[str]] | None = None, **extra: Any) -> Response:  # fmt: skip
-    body: dict[str, Any] = {"type": PROBLEM_TYPE + (kind or str(status)), "title": title,
+    body: dict[str, Any] = {"type": OWN_TYPES + kind if kind else "about:blank", "title": title,
                             "status": status}  # fmt: skip
     if detail:
         body["detail"] = detail
