@@ -5,6 +5,7 @@ closing date; each change is audited, and the audit events are the document's ti
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -131,6 +132,19 @@ def _record(
     audit.record(session, actor, action, version,
                  f"{version.document.slug} {version.label}",
                  document=version.document.slug, number=version.number, **details)  # fmt: skip
+
+
+def current_version(versions: Sequence[Version]) -> Version | None:
+    """The latest version that is not a draft: the one every visitor is pointed to."""
+    public = [v for v in versions if v.status is not VersionStatus.DRAFT]
+    return max(public, key=lambda v: v.number, default=None)
+
+
+def open_round(versions: Sequence[Version]) -> Version | None:
+    """The version open for reactions now, if any (the latest, should there be more)."""
+    today = local_today()
+    open_now = [v for v in versions if v.effective_status(today) is VersionStatus.OPEN]
+    return max(open_now, key=lambda v: v.number, default=None)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import rounds
 from ..clock import local_today
 from ..extensions import db
 from ..feedback.queries import readable_filter
@@ -179,8 +180,7 @@ def _readable_version(slug: str, number: int) -> Version:
 
 def _document(doc: Document, *, brief: bool) -> dict[str, Any]:
     readable = [v for v in doc.versions if can(current_user, Action.READ_VERSION, v)]
-    public = [v for v in readable if v.status.value != "draft"]
-    current = max(public, key=lambda v: v.number, default=None)
+    current = rounds.current_version(readable)
     data: dict[str, Any] = {
         "slug": doc.slug, "title": doc.title, "description": doc.description,
         "current_version": current.number if current else None,

@@ -91,21 +91,10 @@ def index() -> str:
         readable = [v for v in doc.versions if can(current_user, Action.READ_VERSION, v)]
         # A document with nothing to open yet is listed only for those who publish it.
         if readable or can(current_user, Action.PUBLISH, doc):
-            listed.append((doc, readable, current_version(readable), open_round(readable)))
+            listed.append(
+                (doc, readable, rounds.current_version(readable), rounds.open_round(readable))
+            )
     return render_template("documents/index.html", documents=listed)
-
-
-def current_version(versions: Sequence[Version]) -> Version | None:
-    """The latest version that is not a draft: the one every visitor is pointed to."""
-    public = [v for v in versions if v.status is not VersionStatus.DRAFT]
-    return max(public, key=lambda v: v.number, default=None)
-
-
-def open_round(versions: Sequence[Version]) -> Version | None:
-    """The version open for reactions now, if any (the latest, should there be more)."""
-    today = local_today()
-    open_now = [v for v in versions if v.effective_status(today) is VersionStatus.OPEN]
-    return max(open_now, key=lambda v: v.number, default=None)
 
 
 @bp.get("/<slug>")
@@ -115,7 +104,7 @@ def document(slug: str) -> Any:
     versions = [v for v in reversed(doc.versions) if can(current_user, Action.READ_VERSION, v)]
     events = rounds.round_events(db.session, versions)
     return render_template("documents/document.html", document=doc, versions=versions,
-                           events=events, current=current_version(versions))  # fmt: skip
+                           events=events, current=rounds.current_version(versions))  # fmt: skip
 
 
 class SettingsForm(Form):
@@ -177,7 +166,7 @@ def version(slug: str, number: int) -> Response:
     doc = ver.document
     feedback = feedback_context(ver)
     previous = previous_version(db.session, ver)
-    latest = current_version(doc.versions)
+    latest = rounds.current_version(doc.versions)
     newer = latest if latest and latest.number > ver.number else None
     parts = ("version", ver.id, ver.published_at, ver.feedback_revision, ver.status,
              ver.closes_on, ver.label, ver.change_summary, doc.title, doc.visibility,
