@@ -17,6 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
@@ -26,6 +27,7 @@ from ..transactions import SAFE_METHODS, is_transient
 from .problems import from_http_error, wants_problem
 
 BUSY_RETRY_AFTER_S = 5
+NUL_REFUSED = _l("A NUL character (\\0) cannot be part of an address, a form or a text.")
 
 
 def _refuse_nul() -> None:
@@ -33,7 +35,7 @@ def _refuse_nul() -> None:
     one, and PostgreSQL will neither store nor compare it (the query fails: a 500)."""
     fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if "\x00" in request.path or any("\x00" in key + value for key, value in fields):
-        abort(400)
+        abort(400, str(NUL_REFUSED))
 
 
 def _stale_form(error: CSRFError) -> ResponseReturnValue:

@@ -34,9 +34,10 @@ E = TypeVar("E", bound=Enum)
 V = TypeVar("V", bound=Callable[..., ResponseReturnValue])
 
 
-# The largest number a database integer column holds (BIGINT, SQLite's INTEGER): a larger id
-# in a URL or query string reaches the driver as an OverflowError, a 500.
-MAX_ID = 2**63 - 1
+# The largest number every id column holds: PostgreSQL's INTEGER (SQLite's holds more). A
+# larger id in a URL or query string would reach the database as an error, a 500 (found by
+# the API's contract fuzzing at 2**31).
+MAX_ID = 2**31 - 1
 
 
 def display_name(user: User | None) -> str:
@@ -93,13 +94,13 @@ def enum_arg(enum_class: type[E], name: str) -> E | None:
     return enum_class(value) if value in enum_class._value2member_map_ else None
 
 
-def parse_id(text: str | None) -> int | None:
+def parse_id(text: str | None, most: int = MAX_ID) -> int | None:
     """``text`` as an id or count a database column can hold, else None. ``str.isdigit``
     alone lets through "²" (``int`` fails on it) and numbers too large for the database."""
     if not text or not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > 19:
         return None
     value = int(text)
-    return value if value <= MAX_ID else None
+    return value if value <= most else None
 
 
 def form_id(value: Any) -> int:
@@ -191,7 +192,8 @@ def paginate(
     """One page of ``query`` as the query argument ``arg`` asks; past the end, an empty page.
     ``total``: the number of rows, when known, instead of counting them."""
     # Capped so that the offset still fits the database; so far is past the end anyway.
-    page = min(int_arg(arg) or 1, MAX_ID // per_page)
+    asked = parse_id(request.args.get(arg), most=2**63 - 1)  # far past the end is a page too
+    page = min(asked or 1, MAX_ID // per_page)
     if total is not None:
         return _CountedPagination(select=query, session=db.session, total=total, page=page,
                                   per_page=per_page, error_out=False)  # fmt: skip
