@@ -64,6 +64,17 @@ def too_large_for_a_page(session: DbSession, request: ExportRequest, name: str) 
     return count if count > PDF_LIMIT else None
 
 
+def too_large_message(count: int) -> LazyString:
+    """Why a PDF of ``count`` reactions is not made within a request, and what to do."""
+    return _l(
+        "A PDF of %(count)d reactions is too large to make here (at most %(limit)d). "
+        "Download the reactienota in Word and save it as PDF, narrow the list with "
+        "the filters, or ask an administrator to run the export command.",
+        count=count,
+        limit=PDF_LIMIT,
+    )
+
+
 @dataclass(frozen=True)
 class Export:
     filename: str

@@ -4,18 +4,17 @@ the review group and the document's authors."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, stream_with_context, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..clock import local_today
-from ..exports.formats import FORMATS, PDF_LIMIT, make_export, too_large_for_a_page
+from ..exports.formats import FORMATS, too_large_for_a_page, too_large_message
 from ..exports.rows import ExportRequest
 from ..extensions import db
 from ..models import Document
 from ..permissions import Action
+from .downloads import export_download
 from .helpers import require, workspace_filter
 from .loading import load_version
 
@@ -51,18 +50,6 @@ def _download(request: ExportRequest, fmt: str) -> BaseResponse:
         abort(404)
     count = too_large_for_a_page(db.session, request, fmt)
     if count is not None:
-        flash(_("A PDF of %(count)d reactions is too large to make here (at most %(limit)d). "
-                "Download the reactienota in Word and save it as PDF, narrow the list with "
-                "the filters, or ask an administrator to run the export command.",
-                count=count, limit=PDF_LIMIT), "error")  # fmt: skip
+        flash(str(too_large_message(count)), "error")
         return redirect(_back(request))
-    export = make_export(db.session, request, fmt, local_today())
-    return Response(
-        stream_with_context(export.chunks),
-        mimetype=export.mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",  # feedback is not for shared caches
-        },
-    )
+    return export_download(request, fmt)

@@ -214,7 +214,6 @@ def test_a_pdf_too_large_for_a_page_request_is_refused_with_a_way_out(
     client, auth: Auth, feedback, monkeypatch
 ):
     monkeypatch.setattr("reviewhub.exports.formats.PDF_LIMIT", 2)
-    monkeypatch.setattr("reviewhub.views.exports.PDF_LIMIT", 2)
     auth.login(Role.REVIEWER)
     response = client.get(f"{VERSION}/export/pdf", follow_redirects=True)
     page = response.get_data(as_text=True)
