@@ -41,6 +41,7 @@ from flask_babel import get_locale
 
 from .. import labels
 from ..models import CommentKind
+from ..text.selectors import passage_selectors
 from .rows import ExportRow, Links, aware
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -276,16 +277,8 @@ def _target(row: ExportRow, links: Links) -> str | dict[str, Any]:
     source = links.section(row)
     if not row.quote:
         return source
-    quote: dict[str, Any] = {"type": "TextQuoteSelector", "exact": row.quote}
-    if row.quote_prefix:
-        quote["prefix"] = row.quote_prefix
-    if row.quote_suffix:
-        quote["suffix"] = row.quote_suffix
-    selectors = [quote]
-    if row.quote_start is not None and row.quote_end is not None:
-        selectors.append(
-            {"type": "TextPositionSelector", "start": row.quote_start, "end": row.quote_end}
-        )
+    selectors = passage_selectors(row.quote, row.quote_prefix, row.quote_suffix,
+                                  row.quote_start, row.quote_end)  # fmt: skip
     return {"source": source, "selector": selectors}
 
 
