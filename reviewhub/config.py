@@ -76,6 +76,17 @@ def load_config(instance_path: str) -> dict[str, object]:
         "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {
+                    "token": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A personal API token, made on the profile page.",
+                    }
+                }
+            }
+        },
         # Files sent with reactions; empty: instance/attachments (never under the web root).
         "ATTACHMENT_FOLDER": os.environ.get("REVIEWHUB_ATTACHMENT_FOLDER", ""),
         # Sections one version may have (as sections.DEFAULT_MAX_SECTIONS): more is refused.
@@ -116,6 +127,11 @@ def load_config(instance_path: str) -> dict[str, object]:
         ),
         "ADDRESS_RATE_LIMIT": os.environ.get("REVIEWHUB_ADDRESS_RATE_LIMIT", "60 per minute"),
         "RESET_MAIL_RATE_LIMIT": os.environ.get("REVIEWHUB_RESET_MAIL_RATE_LIMIT", "3 per hour"),
+        # Calls to the JSON API per token (or person), and per address without one.
+        "API_RATE_LIMIT": os.environ.get("REVIEWHUB_API_RATE_LIMIT", "600 per minute"),
+        "API_ANONYMOUS_RATE_LIMIT": os.environ.get(
+            "REVIEWHUB_API_ANONYMOUS_RATE_LIMIT", "120 per minute"
+        ),
         "SAMPLE_DOCUMENTS_DIR": os.environ.get(
             "REVIEWHUB_SAMPLE_DOCUMENTS", str(Path(__file__).resolve().parent.parent / "documents")
         ),

@@ -25,6 +25,8 @@ from .views import (
     account,
     admin,
     api,
+    api_common,
+    api_feedback,
     attachments,
     auth,
     compare,
@@ -61,11 +63,15 @@ LARGER_REQUESTS = {"imports.upload": 11 * 1024 * 1024, "attachments.attach": 11 
 # up to this many times the source limit is answered in the form ("the file is 3072 KB; the
 # limit is 2048 KB"), with the text kept, instead of a 413 page that loses it.
 PASTED_SOURCE_ROOM = 3
+# A JSON body to the API: a reaction of 2,000 characters with its passage fits many times.
+API_BODY_LIMIT = 64 * 1024
 
 
 def request_limit() -> None:
     """The request limit of this page, set before anything reads the body."""
     endpoint = request.endpoint or ""
+    if request.path.startswith(API_PREFIX):
+        request.max_content_length = API_BODY_LIMIT  # more is a 413 problem
     limit = LARGER_REQUESTS.get(endpoint)
     if limit is not None:
         request.max_content_length = limit
@@ -82,8 +88,9 @@ def init_app(app: Flask) -> None:
                   imports.bp, attachments.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
-    api.api.init_app(app)  # before errors.init_app: its HTML and problem handlers win
-    api.api.register_blueprint(api.bp)
+    api_common.api.init_app(app)  # before errors.init_app: its HTML and problem handlers win
+    for part in (api.bp, api_feedback.bp):
+        api_common.api.register_blueprint(part)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":  # a busy database is tried again before anyone sees it
             # Flask types a view as sync or async; every view here is sync.

@@ -66,6 +66,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "BASE_URL": "http://localhost",
             "WTF_CSRF_ENABLED": False,
             "SAMPLE_DOCUMENTS_DIR": str(DOCUMENTS),
+            # The fuzzing and route tests call the API thousands of times; the limits have
+            # tests of their own (tests/views/test_api_writes.py).
+            "API_RATE_LIMIT": "100000 per minute",
+            "API_ANONYMOUS_RATE_LIMIT": "100000 per minute",
         }
     )
     app.test_client_class = _ClosingClient

@@ -70,7 +70,7 @@ def post_comment(
     if earlier is not None:
         return earlier
     if not can(author, Action.COMMENT, section.version):
-        raise FeedbackError(_closed_message(section.version))
+        raise FeedbackError(closed_message(section.version))
     if parent is not None and parent.is_deleted:
         raise FeedbackError(
             lazy_gettext("Its author has deleted this reaction, so it can no longer be answered.")
@@ -127,7 +127,7 @@ def store_new_reaction(session: DbSession, comment: Comment) -> None:
     carry_new_reaction(session, comment)
 
 
-def _closed_message(version: Version) -> LazyString:
+def closed_message(version: Version) -> LazyString:
     return lazy_gettext(
         "Reacting to %(label)s is not possible (any more): the version is not open for "
         "feedback, or your account may not react.",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ..models import CommentKind, Disposition
+from ..models import Attribution, CommentKind, Disposition
+from .helpers import MAX_ID
 
 
 class VersionSummarySchema(Schema):
@@ -51,19 +52,26 @@ class ProblemSchema(Schema):
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata={"description": "Per field, what is wrong with it."})  # fmt: skip
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Per field, what is wrong with it."},
+    )
+    current = fields.Nested(
+        "DecisionSchema",
+        metadata={"description": "With a decision made meanwhile (409): the one that stands."},
+    )
 
 
 class ReactionQuerySchema(Schema):
     """The workspace's filters, and a cursor: the reactions after ``after`` (their ids rise)."""
 
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     section = fields.String(validate=validate.Length(max=100))
     kind = fields.String(validate=validate.OneOf([k.value for k in CommentKind]))
     status = fields.String(validate=validate.OneOf([d.value for d in Disposition]))
-    group = fields.Integer(validate=validate.Range(min=1, max=2**62))
+    group = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class SelectorSchema(Schema):
@@ -91,15 +99,22 @@ class TargetSchema(Schema):
 
 class ReactionSchema(Schema):
     id = fields.Integer(required=True)
-    reference = fields.String(required=True)
-    url = fields.Url(required=True)
+    reference = fields.String(required=True, metadata={"description": "Empty for a reply."})
+    url = fields.Url(required=True, metadata={"description": "Its place on the site."})
+    api_url = fields.Url(required=True)
+    document = fields.String(required=True)
+    version = fields.Integer(required=True)
     section = fields.String(required=True, metadata={"description": "The section's key."})
-    kind = fields.String(allow_none=True, metadata={"enum": [k.value for k in CommentKind]})
+    kind = fields.String(
+        allow_none=True, metadata={"enum": [*(k.value for k in CommentKind), None]}
+    )
+    in_reply_to = fields.Integer(allow_none=True, required=True)
     group = fields.String(allow_none=True)
     author = fields.String(
         required=True, metadata={"description": "As its author chose to be named in public."}
     )
     created = fields.DateTime(required=True)
+    edited = fields.DateTime(allow_none=True, required=True)
     body = fields.String(allow_none=True, metadata={"description": "None once deleted or hidden."})
     proposed_wording = fields.String(allow_none=True)
     target = fields.Nested(TargetSchema, required=True)
@@ -108,6 +123,7 @@ class ReactionSchema(Schema):
     replies = fields.Integer(required=True)
     hidden = fields.Boolean(required=True)
     withdrawn = fields.Boolean(required=True)
+    mine = fields.Boolean(required=True)
 
 
 class ReactionPageSchema(Schema):
@@ -117,3 +133,135 @@ class ReactionPageSchema(Schema):
         required=True,
         metadata={"description": "The next page; none after the last."},
     )
+
+
+class PassageSchema(Schema):
+    """The passage a reaction is about, as a W3C TextQuoteSelector (with a TextPosition start
+    when known): the server finds it in the section's text, also after small differences."""
+
+    exact = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    prefix = fields.String(load_default="", validate=validate.Length(max=500))
+    suffix = fields.String(load_default="", validate=validate.Length(max=500))
+    start = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=10**7)
+    )
+
+
+class NewReactionSchema(Schema):
+    section = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The section's key (see the version's sections)."},
+    )
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in CommentKind]))
+    body = fields.String(
+        required=True,
+        validate=validate.Length(max=20000),
+        metadata={"description": "At most 2,000 characters once trimmed."},
+    )
+    group = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "The group's id the reaction speaks for; see /api/v1/me."},
+    )
+    visibility = fields.String(load_default="public", validate=validate.OneOf(["public", "group"]))
+    passage = fields.Nested(PassageSchema, load_default=None, allow_none=True)
+    proposed_wording = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20000),
+        metadata={"description": "New wording for the passage: in a suggestion only."},
+    )
+    client_token = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "Any unique string: the same request sent twice stores one "
+            "reaction and answers with it."
+        },
+    )
+    attribution = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf([a.value for a in Attribution]),
+        metadata={
+            "description": "How your reactions are signed in public: name, function and "
+            "organisation (full), or only organisation and group. Needed once, at your "
+            "first reaction, as on the site; it can be changed on your profile."
+        },
+    )
+
+
+class NewReplySchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(max=20000))
+    client_token = NewReactionSchema().fields["client_token"]
+
+
+class ReactionEditSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(max=20000))
+    proposed_wording = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=20000)
+    )
+
+
+class PageQuerySchema(Schema):
+    after = ReactionQuerySchema().fields["after"]
+    limit = ReactionQuerySchema().fields["limit"]
+
+
+class AnswerSchema(Schema):
+    verdict = fields.String(required=True)
+    body = fields.String(required=True)
+    created = fields.DateTime(required=True)
+
+
+class DecisionSchema(Schema):
+    reaction = fields.Integer(required=True)
+    reference = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": [d.value for d in Disposition]})
+    motivation = fields.String(allow_none=True, required=True)
+    duplicate_of = fields.String(
+        allow_none=True, required=True, metadata={"description": "The other reaction's reference."}
+    )
+    decided_at = fields.DateTime(allow_none=True, required=True)
+    taken_in_version = fields.Integer(allow_none=True, required=True)
+    revision = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Send it back when deciding: a decision made meanwhile by "
+            "someone else is then a 409 instead of being overwritten."
+        },
+    )
+    answer = fields.Nested(
+        AnswerSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The commenter's answer to it."},
+    )
+
+
+class DecisionInSchema(Schema):
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf([d.value for d in Disposition if d is not Disposition.NEW]),
+    )
+    motivation = fields.String(load_default="", validate=validate.Length(max=20000))
+    duplicate_of = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=40)
+    )
+    revision = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_ID))
+
+
+class MyGroupSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    may_react_for = fields.Boolean(required=True)
+
+
+class MeSchema(Schema):
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    groups = fields.List(fields.Nested(MyGroupSchema), required=True)
+    reactions = fields.Url(required=True, metadata={"description": "Everything I wrote."})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, json, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
@@ -33,8 +34,12 @@ def problem(status: int, title: str, detail: str = "", *, kind: str = "",
 
 def from_http_error(error: HTTPException) -> Response:
     status = error.code or 500
-    response = problem(status, error.name, (error.description or "") if status != 500 else "",
-                       errors=_field_errors(error))  # fmt: skip
+    errors = _field_errors(error)
+    detail = (error.description or "") if status != 500 else ""
+    if errors:
+        detail = _("These fields are missing or not valid: %(fields)s.",
+                   fields=", ".join(sorted(errors)))  # fmt: skip
+    response = problem(status, error.name, detail, errors=errors)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="reviewhub"'
     for header in ("Allow", "Retry-After"):

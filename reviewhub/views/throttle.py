@@ -46,3 +46,6 @@ class Counter:
 FAILED_LOGINS_HERE = Counter("login-failed-here", "LOGIN_RATE_LIMIT")
 FAILED_LOGINS_ANYWHERE = Counter("login-failed-anywhere", "LOGIN_ACCOUNT_RATE_LIMIT")
 RESET_MAILS = Counter("reset-mail", "RESET_MAIL_RATE_LIMIT")
+# Calls to the JSON API: per token or person, and per address for anonymous clients.
+API_CALLS = Counter("api-calls", "API_RATE_LIMIT")
+API_CALLS_ANONYMOUS = Counter("api-calls-anonymous", "API_ANONYMOUS_RATE_LIMIT")

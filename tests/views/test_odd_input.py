@@ -228,6 +228,7 @@ def test_the_word_export_takes_control_characters_and_deep_lists(
         f"/documents/{SAMPLE_SLUG}/v/{2**63}",
         f"/documents/{SAMPLE_SLUG}/v/{2**31}",  # past PostgreSQL's INTEGER
         f"/comments/{2**31}",
+        f"/api/v1/reactions/{2**31}/replies?after={2**31}",
         f"/documents/{SAMPLE_SLUG}/v/{2**64}/source.md",
         f"/documents/{SAMPLE_SLUG}/compare/1...{2**64}",
         f"/documents/{SAMPLE_SLUG}/compare/{2**63}...3/export.docx",

@@ -32,6 +32,11 @@ MODERATORS = expect(LOGIN, 403, 403, 200, 403, 200)
 MODERATOR_ACTION = expect(LOGIN, 403, 403, 302, 403, 302)
 
 
+def API_AUTHOR_ONLY(status: int) -> dict:
+    """The JSON API's answers for a change by the reaction's author, the demo partner."""
+    return expect(401, 403, status, 403, 403, 403)
+
+
 def partner_question(app, session) -> Comment:
     partner = session.scalars(select(User).where(User.email == Auth.EMAILS[Role.PARTNER])).one()
     target = session.scalars(
@@ -50,6 +55,7 @@ class Case(NamedTuple):
     url: str
     outcome: dict
     data: dict | None = None
+    json: dict | None = None  # the JSON API's body
 
 
 SAMPLE = f"/documents/{SAMPLE_SLUG}"
@@ -139,6 +145,54 @@ CASES: dict[str, list[Case]] = {
     "/api/v1/documents/<slug>/versions/<int:number>/reactions": [
         Case("GET", f"/api/v1{SAMPLE}/versions/3/reactions", everyone(200)),
         Case("GET", f"/api/v1{SAMPLE}/versions/3/reactions?limit=0", everyone(422)),
+        # The partner reacts for a group and must name it (422); the reviewer and others
+        # may react as themselves; a reader may not react.
+        Case(
+            "POST",
+            f"/api/v1{SAMPLE}/versions/3/reactions",
+            expect(401, 403, 422, 201, 201, 201),
+            json={"section": "veiligheid", "kind": "question", "body": "Een vraag?"},
+        ),
+        Case(
+            "POST",
+            f"/api/v1{SAMPLE}/versions/2/reactions",
+            expect(401, 403, 403, 403, 403, 403),
+            json={"section": "veiligheid", "kind": "question", "body": "Te laat?"},
+        ),
+    ],
+    "/api/v1/reactions/<int:comment_id>": [
+        Case("GET", "/api/v1/reactions/{comment}", everyone(200)),
+        Case("GET", "/api/v1/reactions/999999", everyone(404)),
+        # Only its author (the partner) edits or withdraws it.
+        Case(
+            "PATCH",
+            "/api/v1/reactions/{comment}",
+            API_AUTHOR_ONLY(200),
+            json={"body": "Wat betekent dit precies?"},
+        ),
+        Case("DELETE", "/api/v1/reactions/{comment}", API_AUTHOR_ONLY(204)),
+    ],
+    "/api/v1/reactions/<int:comment_id>/replies": [
+        Case("GET", "/api/v1/reactions/{comment}/replies", everyone(200)),
+        Case(
+            "POST",
+            "/api/v1/reactions/{comment}/replies",
+            expect(401, 403, 201, 201, 201, 201),
+            json={"body": "Een antwoord."},
+        ),
+    ],
+    "/api/v1/reactions/<int:comment_id>/decision": [
+        Case("GET", "/api/v1/reactions/{comment}/decision", everyone(200)),
+        Case(
+            "PUT",
+            "/api/v1/reactions/{comment}/decision",
+            expect(401, 403, 403, 200, 403, 200),
+            json={"status": "answered", "motivation": "Zie de toelichting.", "revision": 0},
+        ),
+    ],
+    "/api/v1/me": [Case("GET", "/api/v1/me", expect(401, 200, 200, 200, 200, 200))],
+    "/api/v1/me/reactions": [
+        Case("GET", "/api/v1/me/reactions", expect(401, 200, 200, 200, 200, 200))
     ],
     "/api/v1/documents/<slug>/versions/<int:number>": [
         Case("GET", f"/api/v1{SAMPLE}/versions/3", everyone(200)),
@@ -389,7 +443,9 @@ def test_route_answers_each_role_as_expected(app, client, session, role, rule):
     if role != ANONYMOUS:
         assert Auth(client).login(role).status_code == 302
     for case in CASES[rule]:
-        response = client.open(case.url.format(**ids), method=case.method, data=case.data)
+        response = client.open(
+            case.url.format(**ids), method=case.method, data=case.data, json=case.json
+        )
         expected = case.outcome[role]
         where = (case.method, case.url, role)
         if expected == LOGIN:

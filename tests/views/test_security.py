@@ -62,6 +62,8 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/admin/people/bulk",
         "/admin/people/bulk/confirm",
         "/admin/people/new",
+        "/api/v1/documents/<slug>/versions/<int:number>/reactions",
+        "/api/v1/reactions/<int:comment_id>/replies",
         "/comments/<int:comment_id>/answer",
         "/comments/<int:comment_id>/approve",
         "/comments/<int:comment_id>/attachments",
