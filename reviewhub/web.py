@@ -26,7 +26,10 @@ from .views import (
     admin,
     api,
     api_common,
+    api_compare,
+    api_exports,
     api_feedback,
+    api_reference,
     attachments,
     auth,
     compare,
@@ -85,11 +88,11 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
     blueprints = (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp,
                   workspace.bp, progress.bp, positions.bp, exports.bp,
-                  imports.bp, attachments.bp)  # fmt: skip
+                  imports.bp, attachments.bp, api_reference.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api_common.api.init_app(app)  # before errors.init_app: its HTML and problem handlers win
-    for part in (api.bp, api_feedback.bp):
+    for part in (api.bp, api_feedback.bp, api_compare.bp, api_exports.bp):
         api_common.api.register_blueprint(part)
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":  # a busy database is tried again before anyone sees it

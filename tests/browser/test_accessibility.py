@@ -254,6 +254,7 @@ AUDITS = [
     Audit("invitation", None, "/invitation/{invitation}"),
     Audit("profile", Role.PARTNER, "/me/profile"),
     Audit("profile, a new API token", Role.REVIEWER, "/me/profile", make_a_token),
+    Audit("API reference", None, "/api/v1/reference"),
     Audit("document settings", Role.AUTHOR, f"{SAMPLE}/settings"),
     Audit("people", Role.ADMIN, "/admin/people"),
     Audit("new person", Role.ADMIN, "/admin/people/new"),

@@ -137,6 +137,7 @@ CASES: dict[str, list[Case]] = {
     "/documents/": [Case("GET", "/documents/", everyone(200))],
     # The JSON API: what the pages show, with the demo accounts' sessions.
     "/api/v1/openapi.json": [Case("GET", "/api/v1/openapi.json", everyone(200))],
+    "/api/v1/reference": [Case("GET", "/api/v1/reference", everyone(200))],
     "/api/v1/documents": [Case("GET", "/api/v1/documents", everyone(200))],
     "/api/v1/documents/<slug>": [
         Case("GET", f"/api/v1{SAMPLE}", everyone(200)),
@@ -197,6 +198,26 @@ CASES: dict[str, list[Case]] = {
     "/api/v1/documents/<slug>/versions/<int:number>": [
         Case("GET", f"/api/v1{SAMPLE}/versions/3", everyone(200)),
         Case("GET", f"/api/v1{SAMPLE}/versions/9", everyone(404)),
+    ],
+    "/api/v1/documents/<slug>/versions/<int:a>/mapping/<int:b>": [
+        Case("GET", f"/api/v1{SAMPLE}/versions/2/mapping/3", everyone(200)),
+        Case("GET", f"/api/v1{SAMPLE}/versions/3/mapping/3", everyone(422)),
+        Case("GET", f"/api/v1{SAMPLE}/versions/2/mapping/9", everyone(404)),
+    ],
+    "/api/v1/documents/<slug>/versions/<int:a>/compare/<int:b>": [
+        Case("GET", f"/api/v1{SAMPLE}/versions/1/compare/3", everyone(200)),
+        Case("GET", f"/api/v1{SAMPLE}/versions/3/compare/2", everyone(422)),
+        Case("GET", f"/api/v1{SAMPLE}/versions/9/compare/3", everyone(404)),
+    ],
+    "/api/v1/documents/<slug>/versions/<int:number>/exports/<fmt>": [
+        Case(
+            "GET", f"/api/v1{SAMPLE}/versions/3/exports/csv", expect(401, 403, 403, 200, 200, 200)
+        ),
+        Case(
+            "GET",
+            f"/api/v1{SAMPLE}/versions/3/exports/onzin",
+            expect(401, 404, 404, 404, 404, 404),
+        ),
     ],
     "/documents/<slug>": [
         Case("GET", SAMPLE, everyone(200)),
