@@ -349,3 +349,16 @@ def test_a_first_reaction_says_how_it_is_signed_as_on_the_site(app, client, sess
 def test_a_cursor_beyond_what_the_database_holds_is_a_422(client):
     answer = client.get(f"{REACTIONS}?after={2**31}")
     assert "after" in problem_of(answer, 422)["errors"]
+
+
+def test_a_crash_is_a_500_problem_not_a_page(app, client, monkeypatch):
+    """An unexpected error anywhere under /api/: problem details without the inner story."""
+
+    def crash(**_: object) -> None:
+        raise RuntimeError("the secret inner story")
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    monkeypatch.setitem(app.view_functions, "api_feedback.me", crash)
+    answer = client.get(f"{API}/me")
+    problem = problem_of(answer, 500)
+    assert "secret" not in answer.get_data(as_text=True) and "detail" not in problem
