@@ -29,7 +29,9 @@ RUN_ENV = REVIEWHUB_BASE_URL="$${REVIEWHUB_BASE_URL:-http://127.0.0.1:$(PORT)}"
 run: $(BIN)/activate translations
 	$(RUN_ENV) $(FLASK) db upgrade
 	$(RUN_ENV) $(FLASK) demo
-	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@# The job queue's worker (mail) runs beside the web server and stops with it.
+	$(RUN_ENV) $(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The checks `make test` runs first; the same as the pre-commit hooks (.pre-commit-config.yaml).
 lint: $(VENV)/.test-installed

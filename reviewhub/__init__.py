@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Imported here, not at the top: importing a domain module (reviewhub.text, say) need not
     # load the web layer.
-    from . import cli, database, i18n, security, web
+    from . import cli, database, i18n, jobs, security, web
     from .feedback import revisions
 
     app.config.setdefault(
@@ -60,4 +60,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    jobs.init_app(app)
     return app

@@ -99,6 +99,7 @@ FAMILIES: dict[str, LazyString] = {
     "comment": _l("Reactions"),
     "position": _l("Group positions"),
     "attachment": _l("Attachments"),
+    "job": _l("Failed jobs"),
 }
 
 ACTIONS: dict[str, ActionText] = {
@@ -259,6 +260,13 @@ ACTIONS: dict[str, ActionText] = {
         _l("Attachment added"),
         _l("%(actor)s added an attachment to reaction %(object)s"),
         extra=("summary",),
+    ),
+    # The job queue
+    "job.sent_again": ActionText(
+        _l("Failed job sent again"), _l("%(actor)s put a failed job back in the queue: %(object)s")
+    ),
+    "job.put_aside": ActionText(
+        _l("Failed job put aside"), _l("%(actor)s put a failed job aside: %(object)s")
     ),
 }
 

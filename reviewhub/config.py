@@ -119,6 +119,11 @@ def load_config(instance_path: str) -> dict[str, object]:
             "REVIEWHUB_RATELIMIT_STORAGE_URI", redis_url or "memory://"
         ),
         **_cache_config(redis_url),
+        # The job queue (reviewhub.jobs): on Redis when a URL is given, else a SQLite file in
+        # the instance folder; "1" runs each job at once, in the process that enqueued it.
+        "JOBS_REDIS_URL": os.environ.get("REVIEWHUB_JOBS_REDIS_URL", redis_url),
+        "JOBS_SQLITE_PATH": os.environ.get("REVIEWHUB_JOBS_PATH", ""),
+        "JOBS_IMMEDIATE": os.environ.get("REVIEWHUB_JOBS_IMMEDIATE", "0") == "1",
         # Failed log-ins per account and address; per account from new devices; all log-in and
         # reset requests per address; reset mails per account.
         "LOGIN_RATE_LIMIT": os.environ.get("REVIEWHUB_LOGIN_RATE_LIMIT", "10 per minute"),

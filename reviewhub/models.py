@@ -15,6 +15,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -848,3 +849,19 @@ class Import(Model):
 
     version: Mapped[Version] = relationship()
     imported_by: Mapped[User | None] = relationship()
+
+
+class FailedJob(Model):
+    """A job of the queue (reviewhub.jobs) that failed on its last try: kept for the
+    administrators to read, and to send again or put aside."""
+
+    __tablename__ = "failed_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(100))  # the job's name, e.g. "deliver_mail"
+    summary: Mapped[str] = mapped_column(String(500), default="")  # what it was for
+    error: Mapped[str] = mapped_column(Text, default="")
+    tries: Mapped[int] = mapped_column(default=1)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # the queue's own form, to enqueue again
+    settled_at: Mapped[datetime | None]  # sent again or put aside: no longer waiting

@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     MANAGE_PEOPLE = "manage_people"
     MANAGE_GROUPS = "manage_groups"
     VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_JOBS = "manage_jobs"  # the job queue's failed jobs: read, send again, put aside
     EDIT_PROFILE = "edit_profile"  # on a User: only oneself
     COMMENT = "comment"  # on a Version: react while it is open for feedback
     REACT = "react"  # no object: the role reacts at all (the header links to one's reactions)
@@ -72,7 +73,9 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             return role in (Role.ADMIN, Role.AUTHOR)
         case Action.PUBLISH | Action.MANAGE_DOCUMENT:
             return _may_publish(person, obj)
-        case Action.MANAGE_PEOPLE | Action.MANAGE_GROUPS | Action.VIEW_AUDIT_LOG:
+        case (
+            Action.MANAGE_PEOPLE | Action.MANAGE_GROUPS | Action.VIEW_AUDIT_LOG | Action.MANAGE_JOBS
+        ):
             return role is Role.ADMIN
         case Action.EDIT_PROFILE:
             return person is not None and person is obj

@@ -37,6 +37,7 @@ from .views import (
     errors,
     exports,
     imports,
+    jobqueue,
     positions,
     progress,
     review,
@@ -88,7 +89,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
     blueprints = (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp,
                   workspace.bp, progress.bp, positions.bp, exports.bp,
-                  imports.bp, attachments.bp, api_reference.bp)  # fmt: skip
+                  imports.bp, attachments.bp, api_reference.bp, jobqueue.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api_common.api.init_app(app)  # before errors.init_app: its HTML and problem handlers win

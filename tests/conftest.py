@@ -70,6 +70,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             # tests of their own (tests/views/test_api_writes.py).
             "API_RATE_LIMIT": "100000 per minute",
             "API_ANONYMOUS_RATE_LIMIT": "100000 per minute",
+            # Mail and other jobs run at once, where they are enqueued (tests/test_jobs.py
+            # runs a real worker).
+            "JOBS_IMMEDIATE": True,
+            "JOBS_SQLITE_PATH": str(tmp_path_factory.mktemp("jobs") / "jobs.sqlite3"),
         }
     )
     app.test_client_class = _ClosingClient

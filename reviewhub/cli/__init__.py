@@ -10,10 +10,11 @@ from .compare import diff_command
 from .documents import carry_forward_command, demo_command, load_samples_command, publish_command
 from .exports import export_command
 from .users import user_group
+from .worker import worker_command
 
 
 def init_app(app: Flask) -> None:
     for command in (publish_command, load_samples_command, demo_command, carry_forward_command,
                     user_group, diff_command, export_command, backup_command,
-                    restore_command):  # fmt: skip
+                    restore_command, worker_command):  # fmt: skip
         app.cli.add_command(command)

@@ -102,6 +102,11 @@ CASES: dict[str, list[Case]] = {
     "/admin/groups/new": [Case("GET", "/admin/groups/new", ADMINS)],
     "/admin/groups/<int:group_id>": [Case("GET", "/admin/groups/{group}", ADMINS)],
     "/admin/audit": [Case("GET", "/admin/audit", ADMINS)],
+    # The job queue's failed jobs: none in the sample, so sending one again is a 404.
+    "/admin/jobs": [Case("GET", "/admin/jobs", ADMINS)],
+    "/admin/jobs/<int:job_id>/<any(again, aside):step>": [
+        Case("POST", "/admin/jobs/999/again", expect(LOGIN, 403, 403, 403, 403, 404))
+    ],
     "/admin/audit.csv": [Case("GET", "/admin/audit.csv?action=auth.", ADMINS)],
     # Inviting from a CSV file: the form, its template, and a confirmation without a preview
     # (back to the form, with a message).

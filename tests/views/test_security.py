@@ -56,6 +56,7 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/admin/groups/<int:group_id>/members/<int:person_id>/coordinator",
         "/admin/groups/<int:group_id>/members/<int:person_id>/remove",
         "/admin/groups/new",
+        "/admin/jobs/<int:job_id>/<any(again, aside):step>",
         "/admin/people/<int:person_id>",
         "/admin/people/<int:person_id>/anonymise",
         "/admin/people/<int:person_id>/invitation",
