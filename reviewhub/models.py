@@ -455,6 +455,8 @@ class Comment(Model):
             sqlite_where=_TAKEN_IN,
             postgresql_where=_TAKEN_IN,
         ),
+        # The latest decisions on a version (its Atom feed), read in order, not sorted.
+        Index("ix_comments_version_id_decided_at", "version_id", "decided_at"),
         # … and what one group sent ("what did this region say?").
         Index(
             "ix_comments_version_id_parent_id_group_id",

@@ -36,6 +36,7 @@ from .views import (
     documents,
     errors,
     exports,
+    feeds,
     imports,
     jobqueue,
     positions,
@@ -89,7 +90,8 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter  # before the rules are added
     blueprints = (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp,
                   workspace.bp, progress.bp, positions.bp, exports.bp,
-                  imports.bp, attachments.bp, api_reference.bp, jobqueue.bp)  # fmt: skip
+                  imports.bp, attachments.bp, api_reference.bp, jobqueue.bp,
+                  feeds.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api_common.api.init_app(app)  # before errors.init_app: its HTML and problem handlers win

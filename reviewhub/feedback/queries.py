@@ -460,3 +460,26 @@ def versions_of(session: DbSession, documents: Iterable[Document]) -> list[Versi
             .order_by(Document.title, Version.number)
         )
     )
+
+
+FEED_ENTRIES = 50  # the latest decisions a feed holds
+
+
+def latest_decisions(viewer: Any, version: Version, limit: int = FEED_ENTRIES) -> Select[Comment]:
+    """The reactions on ``version`` that ``viewer`` may read with a decision (not only "in
+    progress"), the latest decision first: read along ix_comments_version_id_decided_at."""
+    return (
+        select(Comment)
+        .where(
+            Comment.version_id == version.id,
+            Comment.parent_id.is_(None),
+            Comment.decided_at.is_not(None),
+            Comment.disposition.not_in(sorted(OPEN)),
+            Comment.deleted_at.is_(None),
+            Comment.hidden_at.is_(None),
+            readable_filter(viewer, version.document),
+        )
+        .options(selectinload(Comment.section), selectinload(Comment.group))
+        .order_by(Comment.decided_at.desc(), Comment.id.desc())
+        .limit(limit)
+    )

@@ -413,6 +413,12 @@ CASES: dict[str, list[Case]] = {
         Case("GET", f"{SAMPLE}/compare/2...3/export.html", everyone(200)),
         Case("GET", f"{SAMPLE}/compare/2...3/export.docx", everyone(200)),
     ],
+    # Atom feeds: what the visitor may read, no log-in needed.
+    "/documents/<slug>/versions.atom": [Case("GET", f"{SAMPLE}/versions.atom", everyone(200))],
+    "/documents/<slug>/v/<int:number>/decisions.atom": [
+        Case("GET", f"{SAMPLE}/v/3/decisions.atom", everyone(200)),
+        Case("GET", f"{SAMPLE}/v/9/decisions.atom", everyone(404)),
+    ],
     "/documents/<slug>/sections/<key>/history": [
         Case("GET", f"{SAMPLE}/sections/veiligheid/history", everyone(200))
     ],
