@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # load the web layer.
     from . import cli, database, i18n, jobs, security, web
     from .feedback import revisions
+    from .notifications import events
 
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -61,4 +62,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)
+    events.watch()
     return app

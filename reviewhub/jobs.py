@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey, signals
+from huey import Huey, crontab, signals
 from huey.api import Task, TaskWrapper
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
@@ -86,6 +86,22 @@ def job(describe: Callable[..., str]) -> Callable[[Callable[..., None]], TaskWra
     return register
 
 
+def periodic(**when: str) -> Callable[[Callable[[], None]], Any]:
+    """A function the worker runs on a schedule (huey's crontab: minute, hour, day …), in an
+    app context."""
+
+    def register(work: Callable[[], None]) -> Any:
+        def in_app() -> None:
+            assert _app is not None, "jobs.init_app was not called"
+            with _app.app_context():
+                work()
+
+        in_app.__name__ = work.__name__
+        return queue.periodic_task(crontab(**when), name=work.__name__)(in_app)
+
+    return register
+
+
 def enqueue_after_commit(session: DbSession, task: TaskWrapper, *args: Any) -> None:
     """Enqueue ``task(*args)`` once ``session``'s transaction commits; at once when none is
     open; never when it rolls back."""
@@ -102,8 +118,12 @@ def _after_commit(session: DbSession, start: Callable[[], None]) -> None:
 
 def _start(work: Callable[..., None], enqueue: Callable[[], Any], args: tuple[Any, ...]) -> None:
     """Into the queue; with JOBS_IMMEDIATE (the tests), run here and now, in this app."""
-    if has_app_context() and current_app.config.get("JOBS_IMMEDIATE"):
-        work(*args)
+    app = current_app._get_current_object() if has_app_context() else _app  # type: ignore[attr-defined]
+    if app is not None and app.config.get("JOBS_IMMEDIATE"):
+        # In an app context of its own, as in a worker: its own session, which may write
+        # while the one that enqueued it is still finishing its commit.
+        with app.app_context():
+            work(*args)
     else:
         enqueue()
 

@@ -867,3 +867,69 @@ class FailedJob(Model):
     failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     payload: Mapped[bytes] = mapped_column(LargeBinary)  # the queue's own form, to enqueue again
     settled_at: Mapped[datetime | None]  # sent again or put aside: no longer waiting
+
+
+class NotificationKind(enum.StrEnum):
+    """What a person can be told about (notifications.events)."""
+
+    NEW_VERSION = "new_version"  # of a document they follow
+    REPLY = "reply"  # to their reaction
+    DECISION = "decision"  # on their reaction, or on their group's
+
+
+class EmailMode(enum.StrEnum):
+    IMMEDIATE = "immediate"  # a mail per notification
+    DAILY = "daily"  # one mail a day with what came in
+    OFF = "off"  # only the inbox
+
+
+class Follow(Model):
+    """A person follows a document: they hear of its new versions."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotificationSettings(Model):
+    """What a person wants to hear of and how; no row: everything, by mail at once."""
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kinds_off: Mapped[list[str]] = mapped_column(JSON, default=list)  # NotificationKind values
+    email: Mapped[EmailMode] = mapped_column(
+        _enum_column(EmailMode, "email_mode"), default=EmailMode.IMMEDIATE
+    )
+
+
+class Notification(Model):
+    """One message in a person's inbox. Its text is made when it is read, in the reader's
+    language, from its kind and ``params``; ``path`` is where it leads on the site."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_id_created_at", "user_id", "created_at"),
+        Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(
+        _enum_column(NotificationKind, "notification_kind")
+    )
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    path: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]  # None while a daily digest still has to send it
+
+    user: Mapped[User] = relationship()

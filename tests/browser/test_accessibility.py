@@ -266,6 +266,8 @@ AUDITS = [
     Audit("group, a member refused", Role.ADMIN, "/admin/groups/{group}", add_an_unknown_member),
     Audit("audit log", Role.ADMIN, "/admin/audit"),
     Audit("failed jobs", Role.ADMIN, "/admin/jobs"),
+    Audit("messages and their settings", Role.PARTNER, "/me/notifications"),
+    Audit("an unsubscribe link that does not hold", None, "/unsubscribe/vervalst", status=404),
     Audit("audit log, filter refused", Role.ADMIN, "/admin/audit?since=2026-02-30&actor=x@y.nl"),
     Audit("invite from a CSV file", Role.ADMIN, "/admin/people/bulk"),
     Audit("invite from a CSV file, preview", Role.ADMIN, "/admin/people/bulk", preview_people_csv),

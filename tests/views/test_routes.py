@@ -413,6 +413,27 @@ CASES: dict[str, list[Case]] = {
         Case("GET", f"{SAMPLE}/compare/2...3/export.html", everyone(200)),
         Case("GET", f"{SAMPLE}/compare/2...3/export.docx", everyone(200)),
     ],
+    # Messages: one's own inbox and its settings; following a document; the unsubscribe
+    # link of a mail, which needs no log-in (a token that does not hold: 404).
+    "/me/notifications": [Case("GET", "/me/notifications", SIGNED_IN)],
+    "/me/notifications/<int:notification_id>": [
+        Case("GET", "/me/notifications/999999", expect(LOGIN, 404, 404, 404, 404, 404))
+    ],
+    "/me/notifications/read": [
+        Case("POST", "/me/notifications/read", expect(LOGIN, 302, 302, 302, 302, 302))
+    ],
+    "/me/notifications/settings": [
+        Case(
+            "POST",
+            "/me/notifications/settings",
+            expect(LOGIN, 302, 302, 302, 302, 302),
+            {"kinds": ["reply"], "email": "daily"},
+        ),
+    ],
+    "/documents/<slug>/follow": [
+        Case("POST", f"{SAMPLE}/follow", expect(LOGIN, 302, 302, 302, 302, 302))
+    ],
+    "/unsubscribe/<token>": [Case("GET", "/unsubscribe/vervalst", everyone(404))],
     # Atom feeds: what the visitor may read, no log-in needed.
     "/documents/<slug>/versions.atom": [Case("GET", f"{SAMPLE}/versions.atom", everyone(200))],
     "/documents/<slug>/v/<int:number>/decisions.atom": [

@@ -75,6 +75,7 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/comments/<int:comment_id>/replies",
         "/comments/<int:comment_id>/report",
         "/comments/<int:comment_id>/restore",
+        "/documents/<slug>/follow",
         "/documents/<slug>/moderation",
         "/documents/<slug>/settings",
         "/documents/<slug>/v/<int:number>/feedback",
@@ -91,11 +92,14 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/language",
         "/login",
         "/logout",
+        "/me/notifications/read",
+        "/me/notifications/settings",
         "/me/profile",
         "/me/tokens",
         "/me/tokens/<int:token_id>/revoke",
         "/password/forgot",
         "/password/reset/<token>",
+        "/unsubscribe/<token>",
     ]
 
 
