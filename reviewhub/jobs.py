@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,14 +38,8 @@ queue = Huey("reviewhub", storage_class=MemoryStorage, utc=True)
 _app: Flask | None = None  # the app whose context every job runs in (this process's)
 
 
-@dataclass(frozen=True)
-class _Describer:
-    """What a job is for, in a line an administrator understands."""
-
-    describe: Callable[..., str]
-
-
-_describers: dict[str, _Describer] = {}
+# What each job is for, in a line an administrator understands (for FailedJob.summary).
+_describers: dict[str, Callable[..., str]] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -67,7 +60,7 @@ def job(describe: Callable[..., str]) -> Callable[[Callable[..., None]], TaskWra
     raises. ``describe`` says in a line what one call of it is for."""
 
     def register(work: Callable[..., None]) -> TaskWrapper:
-        _describers[work.__name__] = _Describer(describe)
+        _describers[work.__name__] = describe
 
         def in_app(*args: Any) -> None:
             if has_app_context():  # run at once (JOBS_IMMEDIATE)
@@ -164,7 +157,7 @@ def _keep_the_last_failure(signal: str, task: Task, error: BaseException | None 
 def _summary(task: Task) -> str:
     describer = _describers.get(task.name)
     try:
-        return describer.describe(*task.args) if describer else task.name
+        return describer(*task.args) if describer else task.name
     except Exception:  # a summary must never hide the failure itself
         return task.name
 

@@ -146,18 +146,27 @@ def _tell(
     """Each person who may read ``about`` and wants to hear of ``kind``, once; never the one
     who did it."""
     action = Action.READ_VERSION if isinstance(about, Version) else Action.READ_COMMENT
+    chosen = _settings_of_all(people)  # one query for every follower, not one each
     told: set[int] = set()
     for person in people:
         if person.id in told or (actor and person.id == actor.id) or not person.active:
             continue
-        unwanted = kind.value in settings_of(db.session, person).kinds_off
-        if unwanted or not can(person, action, about):
+        settings = chosen.get(person.id) or _default_settings(person)
+        if kind.value in settings.kinds_off or not can(person, action, about):
             continue
         told.add(person.id)
         notification = Notification(user=person, kind=kind, params=params, path=path)
         db.session.add(notification)
-        _mail_at_once(notification)
+        _mail_at_once(notification, settings.email)
     db.session.commit()
+
+
+def _settings_of_all(people: Sequence[User]) -> dict[int, NotificationSettings]:
+    ids = {person.id for person in people}
+    found = db.session.scalars(
+        select(NotificationSettings).where(NotificationSettings.user_id.in_(ids))
+    )
+    return {settings.user_id: settings for settings in found}
 
 
 # Settings, texts and mail ------------------------------------------------------------------
@@ -165,8 +174,11 @@ def _tell(
 
 def settings_of(session: DbSession, person: User) -> NotificationSettings:
     """What ``person`` chose; everything, by mail at once, while they chose nothing."""
-    found = session.get(NotificationSettings, person.id)
-    return found or NotificationSettings(user_id=person.id, kinds_off=[], email=EmailMode.IMMEDIATE)
+    return session.get(NotificationSettings, person.id) or _default_settings(person)
+
+
+def _default_settings(person: User) -> NotificationSettings:
+    return NotificationSettings(user_id=person.id, kinds_off=[], email=EmailMode.IMMEDIATE)
 
 
 def text_of(notification: Notification) -> str:
@@ -178,7 +190,7 @@ def text_of(notification: Notification) -> str:
                 "Someone replied to your reaction %(reference)s on %(label)s of %(document)s.", **p
             )
         case NotificationKind.DECISION:
-            status = labels.DISPOSITION.get(_disposition(p.get("status")), p.get("status"))
+            status = labels.DISPOSITION[Disposition(p["status"])]
             return gettext(
                 "The review group decided on %(reference)s: %(status)s.",
                 reference=p.get("reference", ""),
@@ -189,15 +201,7 @@ def text_of(notification: Notification) -> str:
     return ""
 
 
-def _disposition(value: Any) -> Any:
-    try:
-        return Disposition(value)
-    except ValueError:
-        return value
-
-
-def _mail_at_once(notification: Notification) -> None:
-    mode = settings_of(db.session, notification.user).email
+def _mail_at_once(notification: Notification, mode: EmailMode) -> None:
     if mode is EmailMode.DAILY:
         return  # the digest sends it
     notification.emailed_at = datetime.now(UTC)
