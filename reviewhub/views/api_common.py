@@ -28,7 +28,6 @@ from ..models import ApiToken, Comment, CommentKind, Disposition, Document, Toke
 from ..permissions import Action, can
 from ..text.selectors import passage_selectors
 from .api_schemas import ProblemSchema
-from .errors import NUL_REFUSED
 from .helpers import signed_name
 from .throttle import API_CALLS, API_CALLS_ANONYMOUS
 
@@ -81,25 +80,12 @@ def _before_any_view() -> None:
 
 
 def _check_the_body() -> None:
-    """JSON (415 otherwise), that parses (400), without NUL characters (400, as
-    errors._refuse_nul for forms). Its size was checked as it was read (413)."""
+    """JSON (415 otherwise) that parses (400). Its size was checked as it was read (413),
+    NUL characters before any view (errors._refuse_nul)."""
     if request.mimetype != JSON:
         abort(415, _("Send the body as application/json."))
-    body = request.get_json(silent=True)
-    if body is None:
+    if request.get_json(silent=True) is None:
         abort(400, _("The body is not valid JSON."))
-    if _holds_nul(body):
-        abort(400, str(NUL_REFUSED))
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
 
 
 def _sent_token() -> ApiToken | None:

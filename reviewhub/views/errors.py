@@ -4,6 +4,8 @@ unknown host refused without a page, a NUL character refused."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Flask,
     Response,
@@ -31,11 +33,24 @@ NUL_REFUSED = _l("A NUL character (\\0) cannot be part of an address, a form or 
 
 
 def _refuse_nul() -> None:
-    """400 for a NUL character in the path, the query or a form field: no text here holds
-    one, and PostgreSQL will neither store nor compare it (the query fails: a 500)."""
+    """400 for a NUL character in the path, the query, a form field or a JSON body (the
+    API's): no text here holds one, and PostgreSQL will neither store nor compare it (the
+    query fails: a 500)."""
     fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if "\x00" in request.path or any("\x00" in key + value for key, value in fields):
         abort(400, str(NUL_REFUSED))
+    if request.is_json and request.content_length and _holds_nul(request.get_json(silent=True)):
+        abort(400, str(NUL_REFUSED))
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _stale_form(error: CSRFError) -> ResponseReturnValue:
