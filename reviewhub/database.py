@@ -52,9 +52,10 @@ def _will_write() -> bool:
     return has_request_context() and request.method not in SAFE_METHODS
 
 
-# Made by migration 0009 outside the models (a search index per database): comparing the
-# schema with the models (autogenerate, the schema test) leaves them out.
-NOT_MODELLED = ("comments_search", "ix_comments_body_trigrams", "ix_comments_reference_trigrams")
+# Made by migrations 0009 and 0023 outside the models (search indexes per database):
+# comparing the schema with the models (autogenerate, the schema test) leaves them out.
+NOT_MODELLED = ("comments_search", "ix_comments_body_trigrams", "ix_comments_reference_trigrams",
+                "fulltext_", "ix_fulltext_")  # fmt: skip
 
 
 def is_modelled(_obj: Any, name: str | None, _type: str, _reflected: bool, _other: Any) -> bool:
