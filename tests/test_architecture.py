@@ -19,17 +19,17 @@ LAYERS: list[tuple[str, ...]] = [
     ("models",),
     ("permissions", "audit", "labels"),
     ("publishing", "rounds", "compare", "feedback", "accounts"),
-    ("jobs", "notifications", "samples", "exports", "imports"),
+    ("jobs", "notifications", "samples", "exports", "imports", "search"),
     ("views", "cli"),
     ("web", "security", "database", "config", "i18n", "__init__"),
 ]
 BLUEPRINTS = ("account", "admin", "auth", "compare", "documents", "review", "site", "workspace",
               "progress", "positions", "exports", "imports", "attachments", "jobqueue", "feeds",
-              "inbox", "api", "api_feedback", "api_compare", "api_exports",
+              "inbox", "search", "api", "api_feedback", "api_compare", "api_exports",
               "api_reference")  # fmt: skip
 # Domain code: called by views, the CLI and jobs alike, so it may not reach for a request.
 DOMAIN = ("text", "compare", "feedback", "accounts", "publishing", "rounds", "permissions", "audit",
-          "models", "clock", "labels", "exports", "imports")  # fmt: skip
+          "models", "clock", "labels", "exports", "imports", "search")  # fmt: skip
 # compare.page renders the standalone page, exports.pdf_nota the reactienota's HTML: the parts
 # of a domain wing that need an app (its templates), not a request.
 NOT_DOMAIN = ("compare.page", "exports.pdf_nota", "exports.pdf_version")

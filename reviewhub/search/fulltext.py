@@ -1,0 +1,157 @@
+"""The database's own full-text search, one interface over two (migration 0023):
+
+- PostgreSQL: ``to_tsvector('dutch', …) @@ to_tsquery('dutch', …)`` on the expression its GIN
+  index holds (words stemmed, Dutch stop words left out), ``ts_headline`` for the snippet;
+- SQLite: the FTS5 table beside each table (``fulltext_<table>``), ``MATCH`` and ``snippet()``
+  (words folded to lower case without diacritics; no stemming).
+
+The condition is compiled per database (like feedback.textsearch); a snippet is read in a
+statement of its own, for the few rows a page shows: making one for every match would cost
+more than the search itself. Matches are marked with two characters of Unicode's private use
+area, for ``highlighted`` to turn into ``<mark>`` once the text is escaped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    Boolean,
+    Select,
+    String,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from ..dbtypes import DbSession
+from ..models import Comment, Document, Section, Version
+from .terms import Terms
+
+START, STOP = "\ue000", "\ue001"  # around a match in a snippet, until it is escaped
+SNIPPET_WORDS = 24  # about this many words around the matches
+HEADLINE_OPTIONS = (f'StartSel="{START}", StopSel="{STOP}", MaxWords={SNIPPET_WORDS}, '
+                    'MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')  # fmt: skip
+_MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table whose text is searched: the columns indexed (the order of the FTS5 table's
+    columns and of PostgreSQL's expression) and the one a snippet is made of."""
+
+    table: str
+    columns: tuple[InstrumentedAttribute[Any], ...]
+    snippet_column: int  # of ``columns``
+
+    @property
+    def index(self) -> str:
+        return f"fulltext_{self.table}"
+
+
+DOCUMENTS = Source("documents", (Document.title,), 0)
+VERSIONS = Source("versions", (Version.label, Version.change_summary), 1)
+SECTIONS = Source("sections", (Section.heading, Section.text), 1)
+COMMENTS = Source("comments", (Comment.body, Comment.reference), 0)
+
+
+def _tsvector(source: Source, compiler: Any, **kw: Any) -> str:
+    """The expression of ix_fulltext_<table>, written as the migration wrote it: the planner
+    uses an expression index only for that same expression."""
+    columns = [str(compiler.process(c, **kw)) for c in source.columns]
+    if source is COMMENTS:
+        columns[1] = f"coalesce({columns[1]}, '')"
+    return "to_tsvector('dutch'::regconfig, " + " || ' ' || ".join(columns) + ")"
+
+
+class _Matches(ColumnElement[bool]):
+    """A row of ``source`` whose text has all the terms: compiled per database."""
+
+    type = Boolean()
+    inherit_cache = True
+    # The cache key: the statement is compiled once per source, the terms bound per query.
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's own attribute, read per class)
+        ("table_name", InternalTraversal.dp_string),
+        ("tsquery", InternalTraversal.dp_clauseelement),
+        ("fts5", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, source: Source, terms: Terms) -> None:
+        self.source = source
+        self.table_name = source.table
+        self.tsquery: BindParameter[str] = bindparam(None, terms.tsquery(), String())
+        self.fts5: BindParameter[str] = bindparam(None, terms.fts5(), String())
+
+
+@compiles(_Matches)
+def _compile_tsquery(element: _Matches, compiler: Any, **kw: Any) -> str:
+    query = compiler.process(element.tsquery, **kw)
+    return f"{_tsvector(element.source, compiler, **kw)} @@ to_tsquery('dutch'::regconfig, {query})"
+
+
+@compiles(_Matches, "sqlite")
+def _compile_fts5(element: _Matches, compiler: Any, **kw: Any) -> str:
+    index = element.source.index
+    matches: Select[Any] = select(column("rowid")).select_from(table(index))
+    matches = matches.where(literal_column(index).op("MATCH")(element.fts5))
+    owner = element.source.columns[0].class_
+    return str(compiler.process(owner.id.in_(matches), **kw))
+
+
+def matches(source: Source, terms: Terms) -> ColumnElement[bool]:
+    """The condition "this row of ``source`` holds every word and phrase of ``terms``"."""
+    return _Matches(source, terms)
+
+
+def snippets(session: DbSession, source: Source, ids: list[int], terms: Terms) -> dict[int, str]:
+    """Per row of ``source`` (by id), the text around its matches, marked (see START)."""
+    if not ids:
+        return {}
+    if session.get_bind().dialect.name == "sqlite":
+        return _fts5_snippets(session, source, ids, terms)
+    return _headlines(session, source, ids, terms)
+
+
+def _headlines(session: DbSession, source: Source, ids: list[int], terms: Terms) -> dict[int, str]:
+    owner = source.columns[0].class_
+    config: ColumnElement[Any] = literal_column("'dutch'::regconfig")
+    headline = func.ts_headline(
+        config,
+        func.coalesce(source.columns[source.snippet_column], ""),
+        func.to_tsquery(config, terms.tsquery()),
+        HEADLINE_OPTIONS,
+        type_=String(),
+    )
+    query = select(owner.id, headline).where(owner.id.in_(ids))
+    return {row_id: text or "" for row_id, text in session.execute(query)}
+
+
+def _fts5_snippets(
+    session: DbSession, source: Source, ids: list[int], terms: Terms
+) -> dict[int, str]:
+    index = source.index
+    fts = table(index, column("rowid"))
+    snippet: ColumnElement[str] = literal_column(
+        f"snippet({index}, {source.snippet_column}, '{START}', '{STOP}', '…', {SNIPPET_WORDS})"
+    )
+    query = select(fts.c.rowid, snippet).where(
+        literal_column(index).op("MATCH")(terms.fts5()), fts.c.rowid.in_(ids)
+    )
+    return {row_id: text or "" for row_id, text in session.execute(query)}
+
+
+def highlighted(snippet: str) -> Markup:
+    """``snippet`` escaped, its marked matches in ``<mark>``: a marker in the text itself
+    (unpaired, or nested) is dropped, never turned into markup."""
+    escaped = str(escape(snippet))
+    marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
+    return Markup(marked.replace(START, "").replace(STOP, ""))  # escaped above
