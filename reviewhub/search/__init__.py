@@ -286,10 +286,13 @@ def _hits(
         session, select(Comment).options(selectinload(Comment.section)), Comment.id,
         ids[Kind.REACTION],
     )  # fmt: skip
-    snippets = {kind: fulltext.snippets(session, _SOURCES[kind], ids[kind], terms) for kind in ids}
+    marks = fulltext.Marks.new()
+    snippets = {
+        kind: fulltext.snippets(session, _SOURCES[kind], ids[kind], terms, marks) for kind in ids
+    }
     hits = [_hit(kind, item, readable, versions, sections, comments) for kind, item in rows]
     for hit, (kind, item) in zip(hits, rows, strict=True):
-        hit.snippet = fulltext.highlighted(snippets[kind].get(item, ""))
+        hit.snippet = snippets[kind].get(item, Markup(""))
     return hits
 
 

@@ -7,12 +7,12 @@
 
 The condition is compiled per database (like feedback.textsearch); a snippet is read in a
 statement of its own, for the few rows a page shows: making one for every match would cost
-more than the search itself. Matches are marked with two characters of Unicode's private use
-area, for ``highlighted`` to turn into ``<mark>`` once the text is escaped."""
+more than the search itself. Matches are marked with what no text holds (Marks), turned into
+``<mark>`` once the text is escaped."""
 
 from __future__ import annotations
 
-import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,11 +37,27 @@ from ..dbtypes import DbSession
 from ..models import Comment, Document, Section, Version
 from .terms import Terms
 
-START, STOP = "\ue000", "\ue001"  # around a match in a snippet, until it is escaped
 SNIPPET_WORDS = 24  # about this many words around the matches
-HEADLINE_OPTIONS = (f'StartSel="{START}", StopSel="{STOP}", MaxWords={SNIPPET_WORDS}, '
-                    'MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')  # fmt: skip
-_MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What the database puts around a match in a snippet, until it is escaped: characters of
+    Unicode's private use area around a random word, new for every search, so that no text
+    can hold them and have its own words marked."""
+
+    start: str
+    stop: str
+
+    @classmethod
+    def new(cls) -> Marks:
+        nonce = secrets.token_hex(6)
+        return cls(f"\ue000{nonce}\ue001", f"\ue001{nonce}\ue000")
+
+    def headline_options(self) -> str:
+        """PostgreSQL's ts_headline options."""
+        return (f'StartSel="{self.start}", StopSel="{self.stop}", MaxWords={SNIPPET_WORDS}, '
+                'MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -112,23 +128,30 @@ def matches(source: Source, terms: Terms) -> ColumnElement[bool]:
     return _Matches(source, terms)
 
 
-def snippets(session: DbSession, source: Source, ids: list[int], terms: Terms) -> dict[int, str]:
-    """Per row of ``source`` (by id), the text around its matches, marked (see START)."""
+def snippets(
+    session: DbSession, source: Source, ids: list[int], terms: Terms, marks: Marks
+) -> dict[int, Markup]:
+    """Per row of ``source`` (by id), the text around its matches, escaped, the matches in
+    ``<mark>``."""
     if not ids:
         return {}
     if session.get_bind().dialect.name == "sqlite":
-        return _fts5_snippets(session, source, ids, terms)
-    return _headlines(session, source, ids, terms)
+        found = _fts5_snippets(session, source, ids, terms, marks)
+    else:
+        found = _headlines(session, source, ids, terms, marks)
+    return {row_id: highlighted(text, marks) for row_id, text in found.items()}
 
 
-def _headlines(session: DbSession, source: Source, ids: list[int], terms: Terms) -> dict[int, str]:
+def _headlines(
+    session: DbSession, source: Source, ids: list[int], terms: Terms, marks: Marks
+) -> dict[int, str]:
     owner = source.columns[0].class_
     config: ColumnElement[Any] = literal_column("'dutch'::regconfig")
     headline = func.ts_headline(
         config,
         func.coalesce(source.columns[source.snippet_column], ""),
         func.to_tsquery(config, terms.tsquery()),
-        HEADLINE_OPTIONS,
+        marks.headline_options(),
         type_=String(),
     )
     query = select(owner.id, headline).where(owner.id.in_(ids))
@@ -136,22 +159,22 @@ def _headlines(session: DbSession, source: Source, ids: list[int], terms: Terms)
 
 
 def _fts5_snippets(
-    session: DbSession, source: Source, ids: list[int], terms: Terms
+    session: DbSession, source: Source, ids: list[int], terms: Terms, marks: Marks
 ) -> dict[int, str]:
     index = source.index
     fts = table(index, column("rowid"))
-    snippet: ColumnElement[str] = literal_column(
-        f"snippet({index}, {source.snippet_column}, '{START}', '{STOP}', '…', {SNIPPET_WORDS})"
-    )
+    snippet = func.snippet(
+        literal_column(index), source.snippet_column, marks.start, marks.stop, "…", SNIPPET_WORDS,
+        type_=String(),
+    )  # fmt: skip
     query = select(fts.c.rowid, snippet).where(
         literal_column(index).op("MATCH")(terms.fts5()), fts.c.rowid.in_(ids)
     )
     return {row_id: text or "" for row_id, text in session.execute(query)}
 
 
-def highlighted(snippet: str) -> Markup:
-    """``snippet`` escaped, its marked matches in ``<mark>``: a marker in the text itself
-    (unpaired, or nested) is dropped, never turned into markup."""
+def highlighted(snippet: str, marks: Marks) -> Markup:
+    """``snippet`` escaped, its marked matches in ``<mark>``."""
     escaped = str(escape(snippet))
-    marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
-    return Markup(marked.replace(START, "").replace(STOP, ""))  # escaped above
+    start, stop = str(escape(marks.start)), str(escape(marks.stop))
+    return Markup(escaped.replace(start, "<mark>").replace(stop, "</mark>"))  # escaped above

@@ -44,7 +44,8 @@ class Terms:
 
 
 def _words(text: str) -> list[str]:
-    return [word for word in WORD.findall(text) if len(word) <= MAX_WORD]
+    """Lower case, as both databases compare them."""
+    return [word.lower() for word in WORD.findall(text) if len(word) <= MAX_WORD]
 
 
 def parse(text: str) -> Terms:
