@@ -434,6 +434,11 @@ CASES: dict[str, list[Case]] = {
         Case("POST", f"{SAMPLE}/follow", expect(LOGIN, 302, 302, 302, 302, 302))
     ],
     "/unsubscribe/<token>": [Case("GET", "/unsubscribe/vervalst", everyone(404))],
+    # Searching: what the visitor may read, no log-in needed.
+    "/search": [
+        Case("GET", "/search", everyone(200)),
+        Case("GET", "/search?q=veiligheid&kind=reaction&document=x&version=1", everyone(200)),
+    ],
     # Atom feeds: what the visitor may read, no log-in needed.
     "/documents/<slug>/versions.atom": [Case("GET", f"{SAMPLE}/versions.atom", everyone(200))],
     "/documents/<slug>/v/<int:number>/decisions.atom": [
