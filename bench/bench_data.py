@@ -850,17 +850,18 @@ def drop_secondary_indexes(connection: Connection, table: str) -> list[str]:
 
 
 def drop_search_triggers(connection: Connection, table: str) -> list[str]:
-    """SQLite: drop the triggers that keep the text search index (migration 0009) row by row,
-    and return what makes them again and then builds the index at once from the table."""
+    """SQLite: drop the triggers that keep the text search indexes (migrations 0009 and
+    0023) row by row, and return what makes them again and then builds each index at once
+    from the table."""
     found = connection.execute(text(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table"
     ), {"table": table}).all()  # fmt: skip
     for name, _sql in found:
         connection.execute(text(f'DROP TRIGGER "{name}"'))
-    if not found:
-        return []
-    rebuild = f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('rebuild')"
-    return [sql for _name, sql in found] + [rebuild]
+    indexes = [name for name in (SEARCH_TABLE, f"fulltext_{table}")
+               if any(trigger.startswith(name + "_") for trigger, _sql in found)]  # fmt: skip
+    rebuild = [f"INSERT INTO {name} ({name}) VALUES ('rebuild')" for name in indexes]
+    return [sql for _name, sql in found] + rebuild
 
 
 def first_ids(session: Session) -> FirstIds:
