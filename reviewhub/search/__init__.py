@@ -22,11 +22,11 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    case,
     cast,
     false,
     func,
     literal_column,
-    null,
     or_,
     select,
     union_all,
@@ -35,7 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from ..dbtypes import DbSession
 from ..feedback.queries import readable_filter
-from ..models import Comment, Document, Section, Version, VersionStatus
+from ..models import Comment, Document, Section, Version
 from ..permissions import Action, can, comment_reading
 from . import fulltext
 from .terms import MAX_TERMS, Terms, parse
@@ -125,19 +125,36 @@ class SearchResults:
 
 @dataclass(frozen=True)
 class _Readable:
-    """The documents a viewer may read (by id) and those whose drafts they read too."""
+    """The documents and versions a viewer may read, by id, and the place of each in the
+    order of the hits: a document (its title's hit) and then its versions, newest first.
+    Known here, they need no join in the search: reactions are found by their version."""
 
     documents: dict[int, Document]
-    drafts: frozenset[int]
+    versions: dict[int, Version]
 
-    def version_condition(self) -> ColumnElement[bool]:
-        """The versions they may read (``can(viewer, Action.READ_VERSION, v)`` in SQL)."""
-        return and_(
-            Version.document_id.in_(sorted(self.documents)),
-            or_(
-                Version.status != VersionStatus.DRAFT, Version.document_id.in_(sorted(self.drafts))
-            ),
-        )
+    @property
+    def places(self) -> dict[int, int]:
+        """Per version id, its place; a document's is the negative of its own (see rank)."""
+        order = [v for d in self.documents.values() for v in reversed(d.versions)]
+        return {version.id: place for place, version in enumerate(order, start=1)}
+
+    def rank(self, kind: Kind, column: Any) -> ColumnElement[int]:
+        """The place of a hit's version (or, for a title, of its document: just before the
+        document's versions) as a column, by the id in ``column``."""
+        if kind is Kind.DOCUMENT:
+            places = self.places
+            first = {
+                d.id: min((places[v.id] for v in d.versions if v.id in places), default=0)
+                for d in self.documents.values()
+            }
+            mapping = {document_id: place * 2 - 1 for document_id, place in first.items()}
+        else:
+            mapping = {version_id: place * 2 for version_id, place in self.places.items()}
+        return case(mapping, value=column, else_=0) if mapping else literal_column("0", Integer)
+
+    def version_ids(self, documents: Iterable[int] | None = None) -> list[int]:
+        wanted = set(self.documents if documents is None else documents)
+        return sorted(i for i, v in self.versions.items() if v.document_id in wanted)
 
 
 def searchable_documents(
@@ -153,22 +170,28 @@ def searchable_documents(
     return [d for d in found if can(viewer, Action.READ_DOCUMENT, d)]
 
 
-def _readable(session: DbSession, viewer: Any, document: Document | None) -> _Readable:
-    readable = {d.id: d for d in searchable_documents(session, viewer, document)}
-    # A draft is read by whoever may publish the document (the rule of READ_VERSION).
-    drafts = frozenset(i for i, d in readable.items() if can(viewer, Action.PUBLISH, d))
-    return _Readable(readable, drafts)
+def _readable(
+    session: DbSession, viewer: Any, document: Document | None, version: Version | None
+) -> _Readable:
+    documents = searchable_documents(session, viewer, document)
+    versions = {
+        v.id: v
+        for d in documents
+        for v in d.versions
+        if (version is None or v.id == version.id) and can(viewer, Action.READ_VERSION, v)
+    }
+    return _Readable({d.id: d for d in documents}, versions)
 
 
-def _reaction_condition(viewer: Any, documents: Iterable[Document]) -> ColumnElement[bool]:
+def _reaction_condition(viewer: Any, readable: _Readable) -> ColumnElement[bool]:
     """The reactions ``viewer`` finds: those they may read (``readable_filter``, per set of
     documents on which they read alike), never deleted ones, hidden ones only as moderator."""
     alike: dict[Any, list[Document]] = defaultdict(list)
-    for document in documents:
+    for document in readable.documents.values():
         alike[comment_reading(viewer, document)].append(document)
     conditions = [
         and_(
-            Version.document_id.in_(sorted(d.id for d in group)),
+            Comment.version_id.in_(readable.version_ids(d.id for d in group)),
             readable_filter(viewer, group[0]),
             Comment.hidden_at.is_(None) if not reading.moderator else Comment.id.is_not(None),
         )
@@ -177,58 +200,47 @@ def _reaction_condition(viewer: Any, documents: Iterable[Document]) -> ColumnEle
     return and_(Comment.deleted_at.is_(None), or_(false(), *conditions))
 
 
-def _columns(kind: Kind, document_id: Any, version: Any, position: Any, item_id: Any) -> list[Any]:
-    """The columns every part of the UNION has, in its order: what sorts the hits and
-    names them."""
-    version_id, number = (version.id, version.number) if version is not None else (null(), null())
+def _columns(kind: Kind, rank: Any, position: Any, item_id: Any) -> list[Any]:
+    """The columns every part of the UNION has: what sorts the hits and names them."""
     return [
         literal_column(str(_ORDER[kind]), Integer).label("kind"),
-        Document.title.label("title"),
-        document_id.label("document_id"),
-        cast(number, Integer).label("number"),
-        cast(version_id, Integer).label("version_id"),
+        cast(rank, Integer).label("rank"),
         cast(position, Integer).label("position"),
         item_id.label("item_id"),
     ]
 
 
-def _parts(
-    viewer: Any,
-    readable: _Readable,
-    terms: Terms,
-    version: Version | None,
-    kinds: Sequence[Kind],
-) -> list[Select[Any]]:
+def _parts(viewer: Any, readable: _Readable, terms: Terms, kinds: Sequence[Kind],
+           whole_documents: bool) -> list[Select[Any]]:  # fmt: skip
     """Per kind asked for, the statement of its matches."""
-    visible = readable.version_condition()
-    at = [Version.id == version.id] if version is not None else []
+    versions = readable.version_ids()
+    zero = literal_column("0", Integer)
     parts: list[Select[Any]] = []
-    if Kind.DOCUMENT in kinds and version is None:
+    if Kind.DOCUMENT in kinds and whole_documents:
+        rank = readable.rank(Kind.DOCUMENT, Document.id)
         parts.append(
-            select(*_columns(Kind.DOCUMENT, Document.id, None, literal_column("0"), Document.id))
+            select(*_columns(Kind.DOCUMENT, rank, zero, Document.id))
             .where(Document.id.in_(sorted(readable.documents)))
             .where(fulltext.matches(fulltext.DOCUMENTS, terms))
         )  # fmt: skip
     if Kind.VERSION in kinds:
+        rank = readable.rank(Kind.VERSION, Version.id)
         parts.append(
-            select(*_columns(Kind.VERSION, Document.id, Version, literal_column("0"), Version.id))
-            .join(Document, Document.id == Version.document_id)
-            .where(visible, *at, fulltext.matches(fulltext.VERSIONS, terms))
+            select(*_columns(Kind.VERSION, rank, zero, Version.id))
+            .where(Version.id.in_(versions), fulltext.matches(fulltext.VERSIONS, terms))
         )  # fmt: skip
     if Kind.SECTION in kinds:
+        rank = readable.rank(Kind.SECTION, Section.version_id)
         parts.append(
-            select(*_columns(Kind.SECTION, Document.id, Version, Section.position, Section.id))
-            .join(Version, Version.id == Section.version_id)
-            .join(Document, Document.id == Version.document_id)
-            .where(visible, *at, fulltext.matches(fulltext.SECTIONS, terms))
+            select(*_columns(Kind.SECTION, rank, Section.position, Section.id))
+            .where(Section.version_id.in_(versions), fulltext.matches(fulltext.SECTIONS, terms))
         )  # fmt: skip
     if Kind.REACTION in kinds:
+        rank = readable.rank(Kind.REACTION, Comment.version_id)
         parts.append(
-            select(*_columns(Kind.REACTION, Document.id, Version, Section.position, Comment.id))
+            select(*_columns(Kind.REACTION, rank, Section.position, Comment.id))
             .join(Section, Section.id == Comment.section_id)
-            .join(Version, Version.id == Comment.version_id)
-            .join(Document, Document.id == Version.document_id)
-            .where(visible, *at, _reaction_condition(viewer, readable.documents.values()))
+            .where(_reaction_condition(viewer, readable))
             .where(fulltext.matches(fulltext.COMMENTS, terms))
         )  # fmt: skip
     return parts
@@ -255,16 +267,15 @@ def search(
         return results
     if version is not None:
         document = version.document
-    readable = _readable(session, viewer, document)
-    parts = _parts(viewer, readable, terms, version, chosen) if readable.documents else []
+    readable = _readable(session, viewer, document, version)
+    parts = _parts(viewer, readable, terms, chosen, version is None) if readable.versions else []
     if not parts:
         return results
     found = union_all(*parts).subquery()
     results.total = session.scalar(select(func.count()).select_from(found)) or 0
     rows = session.execute(
         select(found.c.kind, found.c.item_id)
-        .order_by(found.c.title, found.c.document_id, found.c.number.is_not(None),
-                  found.c.number.desc(), found.c.kind, found.c.position, found.c.item_id)
+        .order_by(found.c.rank, found.c.kind, found.c.position, found.c.item_id)
         .limit(per_page)
         .offset((results.page - 1) * per_page)
     ).all()  # fmt: skip
@@ -280,7 +291,7 @@ def _hits(
     ids: dict[Kind, list[int]] = defaultdict(list)
     for kind, item in rows:
         ids[kind].append(item)
-    versions = {v.id: v for d in readable.documents.values() for v in d.versions}
+    versions = readable.versions
     sections = _by_id(session, select(Section), Section.id, ids[Kind.SECTION])
     comments = _by_id(
         session, select(Comment).options(selectinload(Comment.section)), Comment.id,
