@@ -60,9 +60,13 @@ def rare_phrase(app: Flask) -> str:
             .order_by(Section.position.desc())
             .limit(1)
         )  # fmt: skip
-    words = [word.strip(".,;:()") for word in (text or "").split()]
+    words = [word.strip(".,;:()*") for word in (text or "").split()]
+    # Two long words side by side, from the middle on: short ones may be Dutch stop words,
+    # which PostgreSQL's configuration drops (that case has a query of its own below).
     middle = len(words) // 2
-    return f'"{words[middle]} {words[middle + 1]}"'
+    pairs = zip(words[middle:], words[middle + 1 :], strict=False)
+    first, second = next(((a, b) for a, b in pairs if min(len(a), len(b)) >= 6), words[:2])
+    return f'"{first} {second}"'
 
 
 def queries(app: Flask) -> dict[str, dict[str, Any]]:
@@ -70,6 +74,7 @@ def queries(app: Flask) -> dict[str, dict[str, Any]]:
     return {
         "common word": {"q": "praktijk"},
         "rare phrase": {"q": rare_phrase(app)},
+        "stop words only": {"q": '"meer andere"'},
         "word, open version": {"q": "veiligheid", "document": SLUG, "version": str(number)},
         "word, reactions only": {"q": "termijn", "kind": Kind.REACTION.value},
         "common word, page 50": {"q": "praktijk", "page": "50"},

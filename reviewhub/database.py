@@ -52,10 +52,11 @@ def _will_write() -> bool:
     return has_request_context() and request.method not in SAFE_METHODS
 
 
-# Made by migrations 0009 and 0023 outside the models (search indexes per database):
-# comparing the schema with the models (autogenerate, the schema test) leaves them out.
+# Made by migrations 0009 and 0023 outside the models (search indexes per database, and
+# PostgreSQL's generated search_vector columns): comparing the schema with the models
+# (autogenerate, the schema test) leaves them out.
 NOT_MODELLED = ("comments_search", "ix_comments_body_trigrams", "ix_comments_reference_trigrams",
-                "fulltext_", "ix_fulltext_")  # fmt: skip
+                "fulltext_", "ix_fulltext_", "search_vector")  # fmt: skip
 
 
 def is_modelled(_obj: Any, name: str | None, _type: str, _reflected: bool, _other: Any) -> bool:

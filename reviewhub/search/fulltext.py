@@ -1,7 +1,8 @@
 """The database's own full-text search, one interface over two (migration 0023):
 
-- PostgreSQL: ``to_tsvector('dutch', …) @@ to_tsquery('dutch', …)`` on the expression its GIN
-  index holds (words stemmed, Dutch stop words left out), ``ts_headline`` for the snippet;
+- PostgreSQL: ``… @@ to_tsquery('dutch', …)`` on the vector its GIN index holds (a stored
+  column of sections and reactions, an expression for documents and versions; words stemmed,
+  Dutch stop words left out), ``ts_headline`` for the snippet;
 - SQLite: the FTS5 table beside each table (``fulltext_<table>``), ``MATCH`` and ``snippet()``
   (words folded to lower case without diacritics; no stemming).
 
@@ -21,10 +22,12 @@ from sqlalchemy import (
     Boolean,
     Select,
     String,
+    and_,
     bindparam,
     column,
     func,
     literal_column,
+    or_,
     select,
     table,
 )
@@ -34,6 +37,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..dbtypes import DbSession
+from ..feedback.textsearch import contains_text, like_pattern
 from ..models import Comment, Document, Section, Version
 from .terms import Terms
 
@@ -68,6 +72,7 @@ class Source:
     table: str
     columns: tuple[InstrumentedAttribute[Any], ...]
     snippet_column: int  # of ``columns``
+    stored: bool = False  # PostgreSQL keeps its vector in a column (migration 0023)
 
     @property
     def index(self) -> str:
@@ -76,16 +81,17 @@ class Source:
 
 DOCUMENTS = Source("documents", (Document.title,), 0)
 VERSIONS = Source("versions", (Version.label, Version.change_summary), 1)
-SECTIONS = Source("sections", (Section.heading, Section.text), 1)
-COMMENTS = Source("comments", (Comment.body, Comment.reference), 0)
+SECTIONS = Source("sections", (Section.heading, Section.text), 1, stored=True)
+COMMENTS = Source("comments", (Comment.body, Comment.reference), 0, stored=True)
 
 
 def _tsvector(source: Source, compiler: Any, **kw: Any) -> str:
-    """The expression of ix_fulltext_<table>, written as the migration wrote it: the planner
-    uses an expression index only for that same expression."""
+    """The vector ix_fulltext_<table> indexes: the stored column of sections and reactions,
+    else the expression as the migration wrote it (the planner uses an expression index only
+    for that same expression)."""
+    if source.stored:
+        return f"{source.table}.search_vector"
     columns = [str(compiler.process(c, **kw)) for c in source.columns]
-    if source is COMMENTS:
-        columns[1] = f"coalesce({columns[1]}, '')"
     return "to_tsvector('dutch'::regconfig, " + " || ' ' || ".join(columns) + ")"
 
 
@@ -123,9 +129,67 @@ def _compile_fts5(element: _Matches, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(owner.id.in_(matches), **kw))
 
 
+class _PhraseInText(ColumnElement[bool]):
+    """A row of ``source`` whose text has ``phrase``'s words side by side, whatever lies
+    between them (spaces, a line break, punctuation), any case. PostgreSQL's phrase query
+    leaves out the Dutch stop words ("andere capaciteit" would find every "capaciteit"), so
+    its matches are read once more; SQLite's phrase is exact already."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 (SQLAlchemy's own attribute, read per class)
+        ("table_name", InternalTraversal.dp_string),
+        ("pattern", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, source: Source, phrase: tuple[str, ...]) -> None:
+        self.source = source
+        self.table_name = source.table
+        # The words are letters and digits only (terms.WORD): nothing in them is a pattern.
+        pattern = r"\m" + r"\W+".join(phrase) + r"\M"
+        self.pattern: BindParameter[str] = bindparam(None, pattern, String())
+
+
+@compiles(_PhraseInText)
+def _compile_phrase_pattern(element: _PhraseInText, compiler: Any, **kw: Any) -> str:
+    columns = [f"coalesce({compiler.process(c, **kw)}, '')" for c in element.source.columns]
+    text = " || ' ' || ".join(columns)
+    return f"({text}) ~* {compiler.process(element.pattern, **kw)}"
+
+
+@compiles(_PhraseInText, "sqlite")
+def _compile_phrase_fts5(element: _PhraseInText, compiler: Any, **kw: Any) -> str:
+    return "1 = 1"
+
+
 def matches(source: Source, terms: Terms) -> ColumnElement[bool]:
     """The condition "this row of ``source`` holds every word and phrase of ``terms``"."""
-    return _Matches(source, terms)
+    if terms.literal:
+        return _contains_all(source, terms)
+    return and_(_Matches(source, terms), *(_PhraseInText(source, p) for p in terms.phrases))
+
+
+def only_stop_words(session: DbSession, terms: Terms) -> bool:
+    """Whether PostgreSQL's Dutch configuration keeps none of the words (it would then match
+    nothing, and say so in a notice); never on SQLite, which drops no word."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    config: ColumnElement[Any] = literal_column("'dutch'::regconfig")
+    return session.scalar(select(func.numnode(func.to_tsquery(config, terms.tsquery())))) == 0
+
+
+def _contains_all(source: Source, terms: Terms) -> ColumnElement[bool]:
+    """Every word and phrase as a piece of text, in any column of ``source`` (reactions through
+    their trigram index, feedback.textsearch; the other tables are small enough to read)."""
+    if source is COMMENTS:
+        return and_(*(contains_text(piece) for piece in terms.pieces()))
+    return and_(
+        *(
+            or_(*(func.lower(func.coalesce(c, "")).like(like_pattern(p), escape="\\")
+                  for c in source.columns))
+            for p in terms.pieces()
+        )
+    )  # fmt: skip
 
 
 def snippets(
@@ -146,7 +210,10 @@ def _headlines(
     session: DbSession, source: Source, ids: list[int], terms: Terms, marks: Marks
 ) -> dict[int, str]:
     owner = source.columns[0].class_
-    config: ColumnElement[Any] = literal_column("'dutch'::regconfig")
+    # Words that are only stop words are marked as they are, by the configuration that
+    # drops none.
+    name = "simple" if terms.literal else "dutch"
+    config: ColumnElement[Any] = literal_column(f"'{name}'::regconfig")
     headline = func.ts_headline(
         config,
         func.coalesce(source.columns[source.snippet_column], ""),

@@ -25,6 +25,9 @@ class Terms:
     words: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()  # each two words or more, in this order
     shortened: bool = False  # more than MAX_TERMS words were typed
+    # Only stop words for PostgreSQL's Dutch configuration ("meer andere", "niet"): matched
+    # as text instead, which that configuration would drop (fulltext.only_stop_words).
+    literal: bool = False
 
     @property
     def empty(self) -> bool:
@@ -36,11 +39,14 @@ class Terms:
         parts = [*self.words, *("(" + " <-> ".join(phrase) + ")" for phrase in self.phrases)]
         return " & ".join(parts)
 
+    def pieces(self) -> list[str]:
+        """Each word, and each phrase as its words with a space between."""
+        return [*self.words, *(" ".join(phrase) for phrase in self.phrases)]
+
     def fts5(self) -> str:
         """SQLite's FTS5 query: every word and phrase a quoted string (never a keyword such
         as AND or NEAR), side by side, which FTS5 reads as "all of them"."""
-        parts = [*self.words, *(" ".join(phrase) for phrase in self.phrases)]
-        return " ".join(f'"{part}"' for part in parts)
+        return " ".join(f'"{part}"' for part in self.pieces())
 
 
 def _words(text: str) -> list[str]:

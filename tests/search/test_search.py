@@ -287,3 +287,29 @@ def test_a_page_costs_the_same_statements_whatever_it_finds(session, people):
         large = search(session, reader, WORD)
     assert small.total == 1 and large.total == 31
     assert len(many) == len(few)
+
+
+def test_words_the_dutch_configuration_drops_are_still_found(session, people):
+    # "meer" and "andere" are both Dutch stop words: PostgreSQL's text search keeps none of
+    # them, so such a search is matched as text instead (SQLite drops no word).
+    post(session, people[Role.PARTNER], f"Er zijn meer andere {WORD}s.")
+    session.flush()
+    results = search(session, people[Role.READER], '"meer andere"', kinds=[Kind.REACTION])
+    [hit] = results.hits
+    assert marked(hit.snippet) in (["meer andere"], ["meer", "andere"])
+
+
+def test_a_phrase_is_its_words_side_by_side_on_both_databases(session, people):
+    # PostgreSQL leaves the stop word "andere" out of its phrase query; the phrase still
+    # has to stand in the text (a line break or a comma between its words is no matter).
+    post(session, people[Role.PARTNER], f"Zonder extra capaciteit, geen {WORD}.")
+    post(session, people[Role.PARTNER], f"Meer mensen,\nandere capaciteit voor het {WORD}.")
+    session.flush()
+
+    def found(text: str) -> int:
+        return len(search(session, people[Role.READER], text, kinds=[Kind.REACTION]).hits)
+
+    assert (found('"andere capaciteit"'), found('"extra capaciteit"'), found("capaciteit")) == (
+        1, 1, 2,
+    )  # fmt: skip
+    assert found('"mensen andere"') == 1  # across a comma and a line break

@@ -66,7 +66,9 @@ def test_a_reaction_and_a_section_are_found_and_linked(client, session):
 def test_a_snippet_shows_text_as_text(client, session):
     posted(session, f'<img src=x onerror="alert(1)"> {WORD}')
     html = page(client, f"/search?q={WORD}")
-    assert "<img src=x" not in html and "&lt;img src=x" in html
+    assert "<img src=x" not in html
+    # SQLite's snippet shows the tag as text; PostgreSQL's ts_headline leaves tags out.
+    assert "&lt;img src=x" in html or session.get_bind().dialect.name == "postgresql"
 
 
 def test_filters_are_kept_in_the_form_and_narrow_the_hits(client, session):
