@@ -65,6 +65,16 @@ def test_a_job_waits_for_the_commit_and_a_rollback_drops_it(plain_session):
     assert task.calls == [("a",), ("c",)]  # no transaction open: at once
 
 
+def test_a_savepoint_released_is_not_the_commit(plain_session):
+    task = Recorder()
+    plain_session.connection()
+    with plain_session.begin_nested():  # as publishing does around the new version
+        jobs.enqueue_after_commit(plain_session, task, "a")  # type: ignore[arg-type]
+    assert task.calls == []  # the outer transaction may still fail
+    plain_session.commit()
+    assert task.calls == [("a",)]
+
+
 # A real worker and a real mail server -----------------------------------------------------
 
 
