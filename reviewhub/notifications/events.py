@@ -71,7 +71,8 @@ def _seen(session: Session, _context: Any) -> None:
         elif isinstance(obj, DispositionChange):
             enqueue_after_commit(session, tell_of_decision, obj.id)
         elif isinstance(obj, Version) and obj.status is not VersionStatus.DRAFT:
-            enqueue_after_commit(session, tell_of_version, obj.id)
+            stored_at = datetime.now(UTC).isoformat()
+            enqueue_after_commit(session, tell_of_version, obj.id, stored_at)
             enqueue_after_commit(session, tell_of_changed_passages, obj.id)
 
 
@@ -119,8 +120,8 @@ def tell_of_decision(change_id: int) -> None:
     _tell(_all(people, params), NotificationKind.DECISION, path, comment, change.decided_by)
 
 
-@job(describe=lambda version_id: f"version {version_id}")
-def tell_of_version(version_id: int) -> None:
+@job(describe=lambda version_id, *_: f"version {version_id}")
+def tell_of_version(version_id: int, stored_at: str | None = None) -> None:
     version = db.session.get(Version, version_id)
     if version is None:
         return
@@ -129,7 +130,10 @@ def tell_of_version(version_id: int) -> None:
         "label": version.label,
         "summary": (version.change_summary or "")[:500],
     }
-    recipients = _all(_followers(version.document_id), params)
+    # Those who followed when it was stored: a version whose job waited (say, the samples
+    # loaded before a worker ran) is no news to someone who started following since.
+    since = datetime.fromisoformat(stored_at) if stored_at else None
+    recipients = _all(_followers(version.document_id, by=since), params)
     _tell(recipients, NotificationKind.NEW_VERSION, _changes_path(version), version,
           version.published_by)  # fmt: skip
 
@@ -199,12 +203,16 @@ def _reminded(session: DbSession, path: str, closes_on: str) -> set[int]:
     return {n.user_id for n in earlier if n.params.get("closes_on") == closes_on}
 
 
-def _followers(document_id: int) -> Sequence[User]:
-    return db.session.scalars(
+def _followers(document_id: int, by: datetime | None = None) -> Sequence[User]:
+    """Who follows the document (who followed it ``by`` then, if given)."""
+    query = (
         select(User)
         .join(Follow, Follow.user_id == User.id)
         .where(Follow.document_id == document_id)
-    ).all()
+    )
+    if by is not None:
+        query = query.where(Follow.created_at <= by)
+    return db.session.scalars(query).all()
 
 
 def _changes_path(version: Version) -> str:
