@@ -216,3 +216,13 @@ def test_followers_are_reminded_once_three_days_before_a_round_closes(app, sessi
         assert events.remind_of_closing_rounds(session, date(2027, 3, 5)) == 1
     with app.app_context(), force_locale("en"):
         assert "closes on March 8, 2027" in events.text_of(inbox_of(session, partner)[-1])
+
+
+def test_the_mail_is_in_the_language_the_reader_chose(app, session, outbox):
+    user_with_role(session, Role.PARTNER).language = "en"
+    session.commit()
+    parent = partner_reaction(app, session)
+    reply_by_author(app, session, parent)
+    [message] = outbox.messages
+    assert message["Subject"].startswith("Someone replied to your reaction")
+    assert "No more mail like this (no log-in needed):" in message.get_content()
