@@ -123,6 +123,8 @@ def _start(work: Callable[..., None], enqueue: Callable[[], Any], args: tuple[An
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_waiting(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy says so too): the real commit is to come
     for start in session.info.pop("jobs_waiting", []):
         start()
 

@@ -875,6 +875,8 @@ class NotificationKind(enum.StrEnum):
     NEW_VERSION = "new_version"  # of a document they follow
     REPLY = "reply"  # to their reaction
     DECISION = "decision"  # on their reaction, or on their group's
+    PASSAGE_CHANGED = "passage_changed"  # the passage of their reaction, in a new version
+    ROUND_CLOSING = "round_closing"  # of a document they follow, in three days
 
 
 class EmailMode(enum.StrEnum):

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Request, current_app, g, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
 
@@ -117,6 +117,7 @@ def init_app(app: Flask) -> None:
         local_today=local_today,
         format_date=format_date,
         format_datetime=format_datetime,
+        format_number=format_number,  # 12.345 in Dutch, 12,345 in English
         get_locale=get_locale,
         display_name=display_name,
         signed_name=signed_name,

@@ -6,18 +6,13 @@ its last try is kept for the administrators, who send it again or put it aside."
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +20,7 @@ from reviewhub import create_app, jobs
 from reviewhub.models import AuditEvent, FailedJob, Role
 from reviewhub.notifications import mail
 from tests.factories import Auth
+from tests.workers import Inbox, free_port, mail_server, wait_for, worker
 
 REDIS_URL = os.environ.get("REVIEWHUB_TEST_REDIS_URL")
 
@@ -65,61 +61,23 @@ def test_a_job_waits_for_the_commit_and_a_rollback_drops_it(plain_session):
     assert task.calls == [("a",), ("c",)]  # no transaction open: at once
 
 
+def test_a_savepoint_released_is_not_the_commit(plain_session):
+    task = Recorder()
+    plain_session.connection()
+    with plain_session.begin_nested():  # as publishing does around the new version
+        jobs.enqueue_after_commit(plain_session, task, "a")  # type: ignore[arg-type]
+    assert task.calls == []  # the outer transaction may still fail
+    plain_session.commit()
+    assert task.calls == [("a",)]
+
+
 # A real worker and a real mail server -----------------------------------------------------
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[int, Inbox]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
-
-
-@contextmanager
-def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`flask --app reviewhub worker` in a process of its own, stopped as Ctrl-C would; what
-    it logs goes to ``log``."""
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "reviewhub", "worker", "--workers", "1"],
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_for(inbox: Inbox, count: int, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while len(inbox.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.2)
+    with mail_server() as server:
+        yield server
 
 
 def sending_app(app: Any, queue_settings: dict[str, str]) -> Any:

@@ -32,6 +32,7 @@ from .groups import (
 )
 from .people import (
     anonymise,
+    choose_language,
     create_person,
     default_role,
     people_query,
@@ -66,6 +67,7 @@ __all__ = [
     "authenticate",
     "bulk",
     "check_new_password",
+    "choose_language",
     "create_person",
     "default_role",
     "end_all_sessions",

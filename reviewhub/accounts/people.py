@@ -233,6 +233,11 @@ def update_profile(
     user.language = language
 
 
+def choose_language(user: User, language: str) -> None:
+    """The language ``user`` reads the site and their mail in, from the next visit on too."""
+    user.language = language
+
+
 def anonymise(session: DbSession, actor: User, person: User) -> None:
     """Remove what identifies ``person``; memberships stay, so what they wrote remains
     attributed to "former participant" of their group."""

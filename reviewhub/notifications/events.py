@@ -1,29 +1,34 @@
 """Telling people what happened: a reply to their reaction, a decision on their reaction (or
-their group's), a new version of a document they follow. Whatever stores the event (a page,
-the API, a command, an import) flushes it, and ``_seen`` enqueues the job that tells the
-people concerned once the transaction commits; the job writes each person's notification and
-mails it as they chose (at once, in a daily digest, or not).
+their group's), a new version of a document they follow, the passage of their reaction changed
+in a new version, a round of a document they follow closing in three days. Whatever stores the
+event (a page, the API, a command, an import) flushes it, and ``_seen`` enqueues the job that
+tells the people concerned once the transaction commits; the job writes each person's
+notification and mails it as they chose (at once, in a daily digest, or not). The reminders of
+closing rounds are a daily job.
 
 A notification's text is made when it is shown or mailed, in the reader's language, from its
 kind and its parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_date, gettext, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from .. import labels
+from ..clock import local_today
 from ..dbtypes import DbSession
 from ..extensions import db
 from ..jobs import enqueue_after_commit, job, periodic
 from ..models import (
+    CarriedReaction,
+    CarryState,
     Comment,
     Disposition,
     DispositionChange,
@@ -42,6 +47,12 @@ from . import mail
 from .accounts import external_url
 
 UNSUBSCRIBE_SALT = "reviewhub-unsubscribe"
+REMIND_DAYS_BEFORE_CLOSING = 3
+# A carried reaction in these states lies on words that are no longer what its author read.
+PASSAGE_MOVED_ON = (CarryState.CHANGED, CarryState.ORPHANED, CarryState.SECTION_REMOVED)
+REFERENCES_NAMED = 5  # in a message on changed passages; the rest as a count
+
+Recipient = tuple[User, dict[str, Any]]  # a person and the parameters of their message
 
 
 # Seeing the events -------------------------------------------------------------------------
@@ -60,7 +71,9 @@ def _seen(session: Session, _context: Any) -> None:
         elif isinstance(obj, DispositionChange):
             enqueue_after_commit(session, tell_of_decision, obj.id)
         elif isinstance(obj, Version) and obj.status is not VersionStatus.DRAFT:
-            enqueue_after_commit(session, tell_of_version, obj.id)
+            stored_at = datetime.now(UTC).isoformat()
+            enqueue_after_commit(session, tell_of_version, obj.id, stored_at)
+            enqueue_after_commit(session, tell_of_changed_passages, obj.id)
 
 
 # The jobs ----------------------------------------------------------------------------------
@@ -78,7 +91,7 @@ def tell_of_reply(reply_id: int) -> None:
         "label": version.label,
     }
     path = _path("review.permalink", comment_id=reply.id)
-    _tell([reply.parent.author], NotificationKind.REPLY, params, path, reply, reply.author)
+    _tell(_all([reply.parent.author], params), NotificationKind.REPLY, path, reply, reply.author)
 
 
 @job(describe=lambda change_id: f"decision {change_id}")
@@ -104,51 +117,136 @@ def tell_of_decision(change_id: int) -> None:
         "motivation": (change.motivation or "")[:300],
     }
     path = _path("review.permalink", comment_id=comment.id)
-    _tell(people, NotificationKind.DECISION, params, path, comment, change.decided_by)
+    _tell(_all(people, params), NotificationKind.DECISION, path, comment, change.decided_by)
 
 
-@job(describe=lambda version_id: f"version {version_id}")
-def tell_of_version(version_id: int) -> None:
+@job(describe=lambda version_id, *_: f"version {version_id}")
+def tell_of_version(version_id: int, stored_at: str | None = None) -> None:
     version = db.session.get(Version, version_id)
     if version is None:
         return
-    followers = db.session.scalars(
-        select(User)
-        .join(Follow, Follow.user_id == User.id)
-        .where(Follow.document_id == version.document_id)
-    ).all()
-    earlier = [
-        v
-        for v in version.document.versions
-        if v.number < version.number and v.status is not VersionStatus.DRAFT
-    ]
-    path = (
-        _path("compare.compare", slug=version.document.slug, a=earlier[-1].number, b=version.number)
-        if earlier
-        else _path("documents.version", slug=version.document.slug, number=version.number)
-    )
     params = {
         "document": version.document.title,
         "label": version.label,
         "summary": (version.change_summary or "")[:500],
     }
-    _tell(followers, NotificationKind.NEW_VERSION, params, path, version, version.published_by)
+    # Those who followed when it was stored: a version whose job waited (say, the samples
+    # loaded before a worker ran) is no news to someone who started following since.
+    since = datetime.fromisoformat(stored_at) if stored_at else None
+    recipients = _all(_followers(version.document_id, by=since), params)
+    _tell(recipients, NotificationKind.NEW_VERSION, _changes_path(version), version,
+          version.published_by)  # fmt: skip
+
+
+@job(describe=lambda version_id: f"changed passages {version_id}")
+def tell_of_changed_passages(version_id: int) -> None:
+    """Each author whose reactions were carried into the new version onto words that changed
+    (or are gone): one message, naming their reactions."""
+    version = db.session.get(Version, version_id)
+    if version is None:
+        return
+    moved_on = db.session.execute(
+        select(Comment.author_id, Comment.reference)
+        .join(CarriedReaction, CarriedReaction.comment_id == Comment.id)
+        .where(
+            CarriedReaction.version_id == version.id,
+            CarriedReaction.state.in_(PASSAGE_MOVED_ON),
+            Comment.deleted_at.is_(None),
+        )
+        .order_by(Comment.author_id, Comment.id)
+    ).all()
+    references: dict[int | None, list[str]] = {}
+    for author_id, reference in moved_on:
+        references.setdefault(author_id, []).append(reference or "")
+    authors = db.session.scalars(select(User).where(User.id.in_(references))).all()
+    common = {"document": version.document.title, "label": version.label}
+    recipients = [(a, {**common, **_named(references[a.id])}) for a in authors]
+    _tell(recipients, NotificationKind.PASSAGE_CHANGED, _changes_path(version), version, None)
+
+
+def _named(references: list[str]) -> dict[str, Any]:
+    return {"count": len(references), "references": ", ".join(references[:REFERENCES_NAMED])}
+
+
+def remind_of_closing_rounds(session: DbSession, today: date) -> int:
+    """Tell the followers of each document whose round closes within three days, once per
+    closing date (a round that is extended is reminded of again); the number told."""
+    closing = session.scalars(
+        select(Version).where(
+            Version.status == VersionStatus.OPEN,
+            Version.closes_on >= today,
+            Version.closes_on <= today + timedelta(days=REMIND_DAYS_BEFORE_CLOSING),
+        )
+    ).all()
+    told = 0
+    for version in closing:
+        assert version.closes_on is not None
+        path = _path("documents.version", slug=version.document.slug, number=version.number)
+        params = {
+            "document": version.document.title,
+            "label": version.label,
+            "closes_on": version.closes_on.isoformat(),
+        }
+        reminded = _reminded(session, path, params["closes_on"])
+        people = [p for p in _followers(version.document_id) if p.id not in reminded]
+        told += _tell(_all(people, params), NotificationKind.ROUND_CLOSING, path, version, None)
+    return told
+
+
+def _reminded(session: DbSession, path: str, closes_on: str) -> set[int]:
+    """Who was already reminded of this round closing on this date."""
+    earlier = session.scalars(
+        select(Notification).where(
+            Notification.kind == NotificationKind.ROUND_CLOSING, Notification.path == path
+        )
+    )
+    return {n.user_id for n in earlier if n.params.get("closes_on") == closes_on}
+
+
+def _followers(document_id: int, by: datetime | None = None) -> Sequence[User]:
+    """Who follows the document (who followed it ``by`` then, if given)."""
+    query = (
+        select(User)
+        .join(Follow, Follow.user_id == User.id)
+        .where(Follow.document_id == document_id)
+    )
+    if by is not None:
+        query = query.where(Follow.created_at <= by)
+    return db.session.scalars(query).all()
+
+
+def _changes_path(version: Version) -> str:
+    """The comparison with the public version before it; the version itself if it is the
+    first."""
+    earlier = [
+        v
+        for v in version.document.versions
+        if v.number < version.number and v.status is not VersionStatus.DRAFT
+    ]
+    if not earlier:
+        return _path("documents.version", slug=version.document.slug, number=version.number)
+    return _path(
+        "compare.compare", slug=version.document.slug, a=earlier[-1].number, b=version.number
+    )
+
+
+def _all(people: Iterable[User], params: dict[str, Any]) -> list[Recipient]:
+    return [(person, params) for person in people]
 
 
 def _tell(
-    people: Sequence[User],
+    recipients: Sequence[Recipient],
     kind: NotificationKind,
-    params: dict[str, Any],
     path: str,
     about: Any,
     actor: User | None,
-) -> None:
+) -> int:
     """Each person who may read ``about`` and wants to hear of ``kind``, once; never the one
-    who did it."""
+    who did it. The number told."""
     action = Action.READ_VERSION if isinstance(about, Version) else Action.READ_COMMENT
-    chosen = _settings_of_all(people)  # one query for every follower, not one each
+    chosen = _settings_of_all([person for person, _ in recipients])  # one query for all
     told: set[int] = set()
-    for person in people:
+    for person, params in recipients:
         if person.id in told or (actor and person.id == actor.id) or not person.active:
             continue
         settings = chosen.get(person.id) or _default_settings(person)
@@ -159,6 +257,7 @@ def _tell(
         db.session.add(notification)
         _mail_at_once(notification, settings.email)
     db.session.commit()
+    return len(told)
 
 
 def _settings_of_all(people: Sequence[User]) -> dict[int, NotificationSettings]:
@@ -198,6 +297,24 @@ def text_of(notification: Notification) -> str:
             )
         case NotificationKind.NEW_VERSION:
             return gettext("%(document)s: %(label)s is published.", **p)
+        case NotificationKind.PASSAGE_CHANGED:
+            return ngettext(
+                "The passage of your reaction %(references)s changed in %(label)s of %(document)s.",
+                "The passages of %(num)d of your reactions (%(references)s) changed in"
+                " %(label)s of %(document)s.",
+                p["count"],
+                references=p["references"],
+                label=p["label"],
+                document=p["document"],
+            )
+        case NotificationKind.ROUND_CLOSING:
+            closes_on = format_date(date.fromisoformat(p["closes_on"]), "long")
+            return gettext(
+                "The round on %(label)s of %(document)s closes on %(date)s: react before then.",
+                label=p["label"],
+                document=p["document"],
+                date=closes_on,
+            )
     return ""
 
 
@@ -294,6 +411,12 @@ def switch_off(session: DbSession, person: User, kind: NotificationKind) -> None
         session.add(found)
     if kind.value not in found.kinds_off:
         found.kinds_off = [*found.kinds_off, kind.value]
+
+
+@periodic(hour="6", minute="50")
+def daily_reminders() -> None:
+    """Before the digests: the reminders of rounds closing in three days."""
+    remind_of_closing_rounds(db.session, local_today())
 
 
 @periodic(hour="7", minute="0")

@@ -29,6 +29,8 @@ KINDS = {
     NotificationKind.REPLY: _l("A reply to my reaction"),
     NotificationKind.DECISION: _l("A decision on my reaction, or on my group's if I follow it"),
     NotificationKind.NEW_VERSION: _l("A new version of a document I follow"),
+    NotificationKind.PASSAGE_CHANGED: _l("The passage I reacted to changed in a new version"),
+    NotificationKind.ROUND_CLOSING: _l("A round of a document I follow closes in three days"),
 }
 EMAIL = {
     EmailMode.IMMEDIATE: _l("By mail, at once"),

@@ -29,10 +29,14 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from .. import accounts
+from ..extensions import db
 from ..models import AnswerVerdict, Disposition
+from ..permissions import Action, can
 from ..text.sections import render_markdown
 from .safety import safe_next_url
 
@@ -299,6 +303,10 @@ def set_language() -> Response:
     if language not in current_app.config["LANGUAGES"]:
         abort(400)
     session["language"] = language
+    if current_user.is_authenticated and can(current_user, Action.EDIT_PROFILE, current_user):
+        # Remembered with the person: their next visit, and their mail, are in it too.
+        accounts.choose_language(current_user, language)
+        db.session.commit()
     return redirect(safe_next_url(request.form.get("next")) or url_for("documents.index"))
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import docx
 import pytest
 from flask import Flask
+from flask_babel import force_locale
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from reviewhub.exports.formats import FORMATS, _w3c, make_export
@@ -233,3 +235,26 @@ def test_a_w3c_file_holds_every_annotation_however_many(app, session):
     assert collection["total"] == 1201 and len(collection["first"]["items"]) == 1201
     assert "next" not in collection["first"]
     assert w3c.failures(w3c.collection_checks(), collection) == []
+
+
+def _headers(session: Session, fmt: str, language: str) -> list[str]:
+    """The header row of a register, or the headings of a reactienota, in ``language``."""
+    with force_locale(language):
+        data = b"".join(make_export(session, request_for(session), fmt, date(2026, 12, 1)).chunks)
+    if fmt == "csv":
+        return next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+        return [str(cell.value) for cell in next(sheet.iter_rows(max_row=1))]
+    document = docx.Document(io.BytesIO(data))
+    return [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "docx"])
+def test_every_export_has_its_headers_in_the_readers_language(app, session, feedback, fmt):
+    with app.test_request_context():
+        dutch, english = _headers(session, fmt, "nl"), _headers(session, fmt, "en")
+    alike = {"Status", "Link", "Reactienota"}  # written the same in both languages
+    own = {h for h in dutch if h[:1].isdigit()}  # the document's own section headings
+    assert set(dutch) & set(english) <= alike | own and len(dutch) == len(english) > 5
+    assert ("Reference" in english or "Summary by status" in english) and "Kenmerk" not in english

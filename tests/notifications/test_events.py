@@ -1,12 +1,15 @@
 """Notifications: a reply to my reaction, a decision on it (or on my group's, when I follow the
-document), a new version of a document I follow; in the inbox with an unread count, by mail at
-once or in a daily digest or not at all, each mail with an unsubscribe link that needs no
-log-in. (Jobs run at once in the tests; tests/test_jobs.py runs a real worker.)"""
+document), a new version of a document I follow, the passage of my reaction changed in a new
+version, a round closing in three days; in the inbox with an unread count, by mail at once or
+in a daily digest or not at all, each mail with an unsubscribe link that needs no log-in.
+(Jobs run at once in the tests; tests/test_jobs.py runs a real worker.)"""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from reviewhub.feedback.decisions import Decision, decide
@@ -145,7 +148,8 @@ def test_a_daily_digest_gathers_what_came_in_and_off_sends_nothing(app, session,
 def test_settings_are_saved_from_the_messages_page(app, client, session, outbox):
     Auth(client).login(Role.PARTNER)
     saved = client.post("/me/notifications/settings",
-                        data={"kinds": ["decision", "new_version"], "email": "off"})  # fmt: skip
+                        data={"kinds": ["decision", "new_version", "passage_changed",
+                                        "round_closing"], "email": "off"})  # fmt: skip
     assert saved.status_code == 302
     settings = events.settings_of(session, user_with_role(session, Role.PARTNER))
     assert settings.kinds_off == ["reply"] and settings.email is EmailMode.OFF
@@ -160,3 +164,65 @@ def test_mark_all_read_empties_the_count(app, client, session):
     Auth(client).login(Role.PARTNER)
     assert client.post("/me/notifications/read").status_code == 302
     assert "ongelezen" not in client.get("/me/notifications").get_data(as_text=True)
+
+
+# A changed passage, a round closing ------------------------------------------------------
+
+ALWAYS_FIRST = "De veiligheid van kinderen en volwassenen in het gezin gaat altijd voor."
+
+
+def next_version(app, session, source_change=lambda source: source):
+    document = session.scalars(select(Document).where(Document.slug == SAMPLE_SLUG)).one()
+    with app.app_context():
+        publish(session, document, source_change(document.versions[-1].source),
+                label="Dialoogversie 4", summary="Herschreven.")  # fmt: skip
+        session.commit()  # in the app: its jobs run at once, here
+
+
+def test_the_author_hears_that_the_passage_of_their_reaction_changed(app, session, outbox):
+    made = partner_reaction(app, session)  # on the section "Veiligheid voorop"
+    next_version(app, session, lambda s: s.replace(ALWAYS_FIRST, "Veiligheid gaat altijd voor."))
+    partner = user_with_role(session, Role.PARTNER)
+    [told] = inbox_of(session, partner)
+    assert told.kind is NotificationKind.PASSAGE_CHANGED and told.params["count"] == 1
+    assert told.path.endswith("/compare/3...4")
+    [message] = outbox.messages
+    assert f"De passage van uw reactie {made.reference} is veranderd" in message["Subject"]
+    assert "Dialoogversie 4" in message["Subject"]
+
+
+def test_an_unchanged_passage_tells_nobody(app, session, outbox):
+    partner_reaction(app, session)
+    next_version(app, session, lambda s: s + "\n\n## Nieuw hoofdstuk\n\nMeer tekst.\n")
+    assert inbox_of(session, user_with_role(session, Role.PARTNER)) == []
+
+
+def test_followers_are_reminded_once_three_days_before_a_round_closes(app, session, outbox):
+    partner = user_with_role(session, Role.PARTNER)
+    open_version = sample_section(session).version  # closes on 1 March 2027
+    assert open_version.closes_on == date(2027, 3, 1)
+    session.add(Follow(user_id=partner.id, document_id=open_version.document_id))
+    session.commit()
+    with app.app_context():
+        assert events.remind_of_closing_rounds(session, date(2027, 2, 25)) == 0  # 4 days
+        assert events.remind_of_closing_rounds(session, date(2027, 2, 26)) == 1
+        assert events.remind_of_closing_rounds(session, date(2027, 2, 27)) == 0  # done
+    [told] = inbox_of(session, partner)
+    assert told.kind is NotificationKind.ROUND_CLOSING
+    assert "sluit op 1 maart 2027" in outbox.messages[0]["Subject"]
+    open_version.closes_on = date(2027, 3, 8)  # extended: a new date, a new reminder
+    session.commit()
+    with app.app_context():
+        assert events.remind_of_closing_rounds(session, date(2027, 3, 5)) == 1
+    with app.app_context(), force_locale("en"):
+        assert "closes on March 8, 2027" in events.text_of(inbox_of(session, partner)[-1])
+
+
+def test_the_mail_is_in_the_language_the_reader_chose(app, session, outbox):
+    user_with_role(session, Role.PARTNER).language = "en"
+    session.commit()
+    parent = partner_reaction(app, session)
+    reply_by_author(app, session, parent)
+    [message] = outbox.messages
+    assert message["Subject"].startswith("Someone replied to your reaction")
+    assert "No more mail like this (no log-in needed):" in message.get_content()

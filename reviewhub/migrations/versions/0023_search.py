@@ -14,7 +14,7 @@ triggers. A later migration that rebuilds one of these tables (batch_alter_table
 triggers with it and must create them again (see triggers() below).
 
 Revision ID: 7b3e16a00023
-Revises: 90dd5bd903cf
+Revises: 7b3e16a00022
 Create Date: 2026-12-02 03:00:00.000000
 
 """
@@ -23,7 +23,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b3e16a00023'
-down_revision = '90dd5bd903cf'
+down_revision = '7b3e16a00022'
 branch_labels = None
 depends_on = None
 
