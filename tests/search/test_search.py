@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import delete, event
 from sqlalchemy.orm import Session
 
+from reviewhub import search as search_wing
 from reviewhub.feedback.moderation import hide_comment
 from reviewhub.feedback.posting import delete_comment, edit_comment, post_comment
 from reviewhub.models import (
@@ -313,3 +314,12 @@ def test_a_phrase_is_its_words_side_by_side_on_both_databases(session, people):
         1, 1, 2,
     )  # fmt: skip
     assert found('"mensen andere"') == 1  # across a comma and a line break
+
+
+def test_past_the_count_limit_the_hits_are_more_than_it(session, people, monkeypatch):
+    monkeypatch.setattr(search_wing, "COUNT_LIMIT", 2)
+    for n in range(3):
+        post(session, people[Role.PARTNER], f"Nummer {n} over het {WORD}.")
+    session.flush()
+    results = search(session, people[Role.READER], WORD, kinds=[Kind.REACTION])
+    assert (results.total, results.more, results.pages) == (2, True, 1)

@@ -10,6 +10,7 @@ from uuid import uuid4
 import pytest
 from sqlalchemy.orm import Session
 
+from reviewhub import search as search_wing
 from reviewhub.feedback.moderation import hide_comment
 from reviewhub.feedback.posting import post_comment
 from reviewhub.models import Comment, Role
@@ -114,3 +115,13 @@ def test_the_page_costs_the_same_statements_whatever_it_finds(app, client, sessi
         html = page(client, f"/search?q={WORD}")
     assert "26 resultaten" in html and 'rel="next"' in html
     assert len(many) == len(few)
+
+
+def test_past_the_count_limit_the_page_says_more_and_how_to_find_fewer(
+    client, session, monkeypatch
+):
+    monkeypatch.setattr(search_wing, "COUNT_LIMIT", 2)
+    for n in range(3):
+        posted(session, f"Nummer {n} over het {WORD}.")
+    html = page(client, f"/search?q={WORD}&kind=reaction")
+    assert "Meer dan 2 resultaten" in html and "Voeg een woord toe" in html
