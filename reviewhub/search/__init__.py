@@ -38,10 +38,11 @@ from ..feedback.queries import readable_filter
 from ..models import Comment, Document, Section, Version
 from ..permissions import Action, can, comment_reading
 from . import fulltext
-from .terms import MAX_TERMS, Terms, parse
+from .terms import MAX_QUERY, MAX_TERMS, Terms, parse
 
 __all__ = [
     "COUNT_LIMIT",
+    "MAX_QUERY",
     "MAX_TERMS",
     "PER_PAGE",
     "Hit",
@@ -88,6 +89,16 @@ class Hit:
     section: Section | None = None  # a reaction's section too
     comment: Comment | None = None
     snippet: Markup = field(default_factory=Markup)
+
+    @property
+    def title(self) -> str:
+        """What a link to it says besides its snippet: the section's number and heading (empty
+        for an opening text without one), the version's label, else the document's title."""
+        if self.kind is Kind.SECTION and self.section is not None:
+            return f"{self.section.number} {self.section.heading}".strip()
+        if self.kind is Kind.VERSION and self.version is not None:
+            return self.version.label
+        return self.document.title
 
 
 @dataclass

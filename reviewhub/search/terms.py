@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+MAX_QUERY = 500  # characters a search takes (the box, the API); parse keeps MAX_TERMS words
 MAX_TERMS = 20  # words in all, phrases' words included; the rest is left out (and said so)
 MAX_WORD = 100  # characters: a longer "word" is no word (and PostgreSQL indexes none that long)
 WORD = re.compile(r"[^\W_]+")  # letters and digits: FTS5's unicode61 separates at the rest

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask_login import current_user
 from marshmallow import RAISE
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from ..feedback.queries import readable_filter
 from ..feedback.register import filter_conditions
 from ..models import Comment, Document, Section, Version
 from ..permissions import Action, can
+from ..search import Hit, Kind, search
 from .api_common import (
     blueprint,
     next_page,
@@ -33,6 +34,8 @@ from .api_schemas import (
     DocumentSummarySchema,
     ReactionPageSchema,
     ReactionQuerySchema,
+    SearchPageSchema,
+    SearchQuerySchema,
     VersionSchema,
 )
 
@@ -104,6 +107,60 @@ def reactions(slug: str, number: int, after: int, limit: int, **filters: Any) ->
     items = [reaction(c) for c in page[:limit]]
     after_last = page[limit - 1].id if more else None
     return {"items": items, "next": next_page(after_last)}
+
+
+@bp.route("/search")
+@bp.arguments(SearchQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
+@bp.response(200, SearchPageSchema)
+def search_everything(
+    q: str, kind: list[str], page: int, document: str | None = None, version: int | None = None
+) -> dict[str, Any]:
+    """What the client may read that holds the words (a phrase between double quotes) of
+    ``q``: document titles, versions, sections, reactions and replies, 20 a page in the
+    order of the search page (by document, version newest first, then the text's order),
+    counted up to 1,000. A document or version the client may not read is a 404."""
+    in_document = readable_document(document) if document else None
+    in_version = readable_version(document, version) if document and version else None
+    results = search(db.session, current_user, q, document=in_document, version=in_version,
+                     kinds=[Kind(k) for k in kind], page=page)  # fmt: skip
+    following = page + 1 if page < results.pages else None
+    return {
+        "total": results.total,
+        "more": results.more,
+        "items": [_hit(hit) for hit in results.hits],
+        "next": next_search_page(following),
+    }
+
+
+def next_search_page(page: int | None) -> str | None:
+    if page is None:
+        return None
+    args: dict[str, Any] = {**request.args.to_dict(flat=False), "page": str(page)}
+    return url_for(".search_everything", **args, _external=True)
+
+
+def _hit(hit: Hit) -> dict[str, Any]:
+    comment, section, version = hit.comment, hit.section, hit.version
+    if comment is not None:
+        url = url_for("review.permalink", comment_id=comment.id, _external=True)
+    elif section is not None and version is not None:
+        url = url_for("documents.version", slug=hit.document.slug, number=version.number,
+                      _anchor=f"s-{section.key}", _external=True)  # fmt: skip
+    elif version is not None:
+        url = url_for("documents.version", slug=hit.document.slug, number=version.number,
+                      _external=True)  # fmt: skip
+    else:
+        url = url_for("documents.document", slug=hit.document.slug, _external=True)
+    return {
+        "kind": hit.kind.value,
+        "document": hit.document.slug,
+        "version": version.number if version else None,
+        "section": section.key if section else None,
+        "reaction": comment.id if comment else None,
+        "title": (comment.reference or "") if comment else hit.title,
+        "snippet_html": str(hit.snippet),
+        "url": url,
+    }
 
 
 def _document(doc: Document, *, brief: bool) -> dict[str, Any]:

@@ -3,9 +3,10 @@ results with them and generates the OpenAPI description from them."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..models import Attribution, CommentKind, Disposition
+from ..search import MAX_QUERY, Kind
 from .helpers import MAX_ID
 
 
@@ -265,3 +266,41 @@ class MeSchema(Schema):
     email = fields.String(required=True)
     groups = fields.List(fields.Nested(MyGroupSchema), required=True)
     reactions = fields.Url(required=True, metadata={"description": "Everything I wrote."})
+
+
+class SearchQuerySchema(Schema):
+    """What to search for (words; a phrase between double quotes), where and what."""
+
+    q = fields.String(required=True, validate=validate.Length(min=1, max=MAX_QUERY))
+    document = fields.String(validate=validate.Length(max=100))
+    version = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    kind = fields.List(fields.String(validate=validate.OneOf([k.value for k in Kind])),
+                       load_default=list)  # fmt: skip
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_ID // 20))
+
+    @validates_schema
+    def _version_of_a_document(self, data: dict[str, object], **_: object) -> None:
+        if "version" in data and "document" not in data:
+            raise ValidationError("A version is a version of a document: give document too.",
+                                  "version")  # fmt: skip
+
+
+class SearchHitSchema(Schema):
+    kind = fields.String(required=True, metadata={"enum": [k.value for k in Kind]})
+    document = fields.String(required=True, metadata={"description": "The document's slug."})
+    version = fields.Integer(allow_none=True, required=True)
+    section = fields.String(allow_none=True, required=True, metadata={"description": "Its key."})
+    reaction = fields.Integer(allow_none=True, required=True, metadata={"description": "Its id."})
+    title = fields.String(required=True)
+    snippet_html = fields.String(
+        required=True,
+        metadata={"description": "The text around the match, escaped, the words in <mark>."},
+    )
+    url = fields.Url(required=True, metadata={"description": "Where it is on the site."})
+
+
+class SearchPageSchema(Schema):
+    total = fields.Integer(required=True, metadata={"description": "At most 1,000: see more."})
+    more = fields.Boolean(required=True, metadata={"description": "More hits than total."})
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    next = fields.Url(allow_none=True, required=True)

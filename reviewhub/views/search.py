@@ -15,7 +15,15 @@ from wtforms import SearchField, SelectField
 from ..extensions import db
 from ..models import Document, Version
 from ..permissions import Action, can
-from ..search import MAX_TERMS, PER_PAGE, Hit, Kind, SearchResults, search, searchable_documents
+from ..search import (
+    MAX_QUERY,
+    MAX_TERMS,
+    PER_PAGE,
+    Kind,
+    SearchResults,
+    search,
+    searchable_documents,
+)
 from .helpers import MAX_ID, CheckboxesField, Form, options, parse_id
 
 bp = Blueprint("search", __name__)
@@ -26,7 +34,6 @@ KINDS = {
     Kind.SECTION: _l("Sections of the text"),
     Kind.REACTION: _l("Reactions and replies"),
 }
-MAX_QUERY = 500  # characters the box takes; parsing keeps the first MAX_TERMS words anyway
 
 
 class SearchForm(Form):
@@ -101,13 +108,3 @@ def search_page() -> str:
     return render_template("search/search.html", form=form, results=results, max_terms=MAX_TERMS,
                            pagination=pagination, kinds=KINDS, document=document,
                            version=version)  # fmt: skip
-
-
-@bp.app_template_global("search_hit_title")
-def search_hit_title(hit: Hit) -> str:
-    """What a hit's link says besides its snippet."""
-    if hit.section is not None and hit.kind is Kind.SECTION:
-        return f"{hit.section.number} {hit.section.heading}".strip()
-    if hit.version is not None and hit.kind is Kind.VERSION:
-        return hit.version.label
-    return hit.document.title

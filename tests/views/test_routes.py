@@ -144,6 +144,13 @@ CASES: dict[str, list[Case]] = {
     "/api/v1/openapi.json": [Case("GET", "/api/v1/openapi.json", everyone(200))],
     "/api/v1/reference": [Case("GET", "/api/v1/reference", everyone(200))],
     "/api/v1/documents": [Case("GET", "/api/v1/documents", everyone(200))],
+    "/api/v1/search": [
+        Case("GET", "/api/v1/search?q=veiligheid", everyone(200)),
+        Case("GET", f"/api/v1/search?q=veiligheid&document={SAMPLE_SLUG}&version=3", everyone(200)),
+        Case("GET", "/api/v1/search?q=veiligheid&document=bestaat-niet", everyone(404)),
+        Case("GET", "/api/v1/search?q=veiligheid&version=3", everyone(422)),
+        Case("GET", "/api/v1/search", everyone(422)),
+    ],
     "/api/v1/documents/<slug>": [
         Case("GET", f"/api/v1{SAMPLE}", everyone(200)),
         Case("GET", "/api/v1/documents/bestaat-niet", everyone(404)),
