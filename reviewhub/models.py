@@ -877,6 +877,7 @@ class NotificationKind(enum.StrEnum):
     DECISION = "decision"  # on their reaction, or on their group's
     PASSAGE_CHANGED = "passage_changed"  # the passage of their reaction, in a new version
     ROUND_CLOSING = "round_closing"  # of a document they follow, in three days
+    EXPORT_READY = "export_ready"  # an export they asked to be made in the background
 
 
 class EmailMode(enum.StrEnum):
@@ -935,3 +936,31 @@ class Notification(Model):
     emailed_at: Mapped[datetime | None]  # None while a daily digest still has to send it
 
     user: Mapped[User] = relationship()
+
+
+class ExportFile(Model):
+    """An export too large to make within a page request (a reactienota PDF of thousands of
+    reactions), asked for by ``user`` and made by a job (exports.queued): what was asked
+    (document, version, format, the workspace's filter as ``criteria``, the language), and,
+    once ready, the file in the instance folder under ``stored_name``, a random name. Kept a
+    week, for its owner only."""
+
+    __tablename__ = "export_files"
+    __table_args__ = (Index("ix_export_files_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    fmt: Mapped[str] = mapped_column(String(20))  # a key of exports.formats.FORMATS
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(5))
+    filename: Mapped[str] = mapped_column(String(255))  # for the download
+    stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    size: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    ready_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+    document: Mapped[Document] = relationship()
+    version: Mapped[Version | None] = relationship()

@@ -51,6 +51,7 @@ class Action(enum.StrEnum):
     COORDINATE = "coordinate"  # on a Group: compose and send its positions (its coordinators)
     READ_ATTACHMENT = "read_attachment"  # on an Attachment: as its reaction, while shown
     REVIEW_BY_TOKEN = "review_by_token"  # no object: may make an API token that decides
+    READ_EXPORT_FILE = "read_export_file"  # on an ExportFile: its owner, while they may read it
 
 
 def _signed_in(user: Any) -> User | None:
@@ -102,6 +103,14 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
                 _may_read_comment(person, comment)
                 and not comment.is_deleted
                 and (not comment.is_hidden or _is_moderator(person))
+            )
+        case Action.READ_EXPORT_FILE:
+            return (
+                person is not None
+                and obj.user_id == person.id
+                and can(person, Action.READ_DOCUMENT, obj.document)
+                # A version's exports come from its review workspace.
+                and (obj.version_id is None or can(person, Action.READ_WORKSPACE, obj.document))
             )
         case Action.REPORT_COMMENT:
             return person is not None and _may_read_comment(person, obj)

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "reviewhub"
 
 # Lower layers never import higher ones. Within a layer any import is fine (no circle, below).
 LAYERS: list[tuple[str, ...]] = [
-    ("clock", "dbtypes", "extensions", "transactions", "text"),
+    ("clock", "dbtypes", "extensions", "transactions", "text", "files"),
     ("models",),
     ("permissions", "audit", "labels"),
     ("publishing", "rounds", "compare", "feedback", "accounts"),
@@ -30,9 +30,10 @@ BLUEPRINTS = ("account", "admin", "auth", "compare", "documents", "review", "sit
 # Domain code: called by views, the CLI and jobs alike, so it may not reach for a request.
 DOMAIN = ("text", "compare", "feedback", "accounts", "publishing", "rounds", "permissions", "audit",
           "models", "clock", "labels", "exports", "imports", "search")  # fmt: skip
-# compare.page renders the standalone page, exports.pdf_nota the reactienota's HTML: the parts
-# of a domain wing that need an app (its templates), not a request.
-NOT_DOMAIN = ("compare.page", "exports.pdf_nota", "exports.pdf_version")
+# compare.page renders the standalone page, exports.pdf_nota the reactienota's HTML, and
+# exports.queued's job finds the instance folder: the parts of a domain wing that need an app
+# (its templates, its folder), not a request.
+NOT_DOMAIN = ("compare.page", "exports.pdf_nota", "exports.pdf_version", "exports.queued")
 REQUEST_NAMES = {"request", "session", "g", "current_app", "render_template", "url_for",
                  "flash", "abort", "redirect"}  # fmt: skip
 # Where roles may be named: the rules, the model, their labels and the demo accounts.

@@ -9,7 +9,6 @@ import hashlib
 import io
 import os
 import re
-import secrets
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -18,6 +17,7 @@ from flask_babel import lazy_gettext
 
 from .. import audit
 from ..dbtypes import DbSession
+from ..files import write_private
 from ..models import Attachment, Comment, User
 from ..permissions import Action, can
 from . import revisions
@@ -101,11 +101,7 @@ def add_attachment(
             lazy_gettext("A reaction can have at most %(num)d attachments.", num=MAX_PER_REACTION)
         )
     kind = check(filename, data)
-    stored_name = secrets.token_hex(16)
-    folder.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(folder / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
+    stored_name, _size = write_private(folder, [data])
     attachment = Attachment(
         comment=comment, filename=clean_filename(filename, kind), content_type=kind,
         size=len(data), sha256=hashlib.sha256(data).hexdigest(), stored_name=stored_name,

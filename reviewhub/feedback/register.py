@@ -61,6 +61,23 @@ class WorkspaceFilter:
     sort: str = "reference"
     descending: bool = False
 
+    def as_json(self) -> dict[str, Any]:
+        """The filter as JSON values, to keep with an export made later (from_json)."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        ids = self.comment_ids
+        return {**data, "comment_ids": sorted(ids) if ids is not None else None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WorkspaceFilter:
+        ids, kind, disposition = data.get("comment_ids"), data.get("kind"), data.get("disposition")
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**{
+            **known,
+            "kind": CommentKind(kind) if kind else None,
+            "disposition": Disposition(disposition) if disposition else None,
+            "comment_ids": frozenset(ids) if ids is not None else None,
+        })  # fmt: skip
+
     @property
     def active(self) -> bool:
         """Whether anything narrows the list (sorting does not)."""

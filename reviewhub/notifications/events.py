@@ -33,6 +33,7 @@ from ..models import (
     Disposition,
     DispositionChange,
     EmailMode,
+    ExportFile,
     Follow,
     Membership,
     Notification,
@@ -164,6 +165,13 @@ def tell_of_changed_passages(version_id: int) -> None:
     _tell(recipients, NotificationKind.PASSAGE_CHANGED, _changes_path(version), version, None)
 
 
+def tell_of_export(export: ExportFile) -> None:
+    """Its owner: the export they asked for is ready."""
+    params = {"filename": export.filename, "document": export.document.title}
+    path = _path("exports.made_export", export_id=export.id)
+    _tell([(export.user, params)], NotificationKind.EXPORT_READY, path, export, None)
+
+
 def _named(references: list[str]) -> dict[str, Any]:
     return {"count": len(references), "references": ", ".join(references[:REFERENCES_NAMED])}
 
@@ -243,7 +251,9 @@ def _tell(
 ) -> int:
     """Each person who may read ``about`` and wants to hear of ``kind``, once; never the one
     who did it. The number told."""
-    action = Action.READ_VERSION if isinstance(about, Version) else Action.READ_COMMENT
+    action = {Version: Action.READ_VERSION, ExportFile: Action.READ_EXPORT_FILE}.get(
+        type(about), Action.READ_COMMENT
+    )
     chosen = _settings_of_all([person for person, _ in recipients])  # one query for all
     told: set[int] = set()
     for person, params in recipients:
@@ -307,6 +317,8 @@ def text_of(notification: Notification) -> str:
                 label=p["label"],
                 document=p["document"],
             )
+        case NotificationKind.EXPORT_READY:
+            return gettext("Your export %(filename)s of %(document)s is ready.", **p)
         case NotificationKind.ROUND_CLOSING:
             closes_on = format_date(date.fromisoformat(p["closes_on"]), "long")
             return gettext(

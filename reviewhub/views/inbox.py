@@ -31,6 +31,7 @@ KINDS = {
     NotificationKind.NEW_VERSION: _l("A new version of a document I follow"),
     NotificationKind.PASSAGE_CHANGED: _l("The passage I reacted to changed in a new version"),
     NotificationKind.ROUND_CLOSING: _l("A round of a document I follow closes in three days"),
+    NotificationKind.EXPORT_READY: _l("An export I asked for is ready"),
 }
 EMAIL = {
     EmailMode.IMMEDIATE: _l("By mail, at once"),

@@ -267,6 +267,7 @@ AUDITS = [
     Audit("audit log", Role.ADMIN, "/admin/audit"),
     Audit("failed jobs", Role.ADMIN, "/admin/jobs"),
     Audit("messages and their settings", Role.PARTNER, "/me/notifications"),
+    Audit("exports made in the background", Role.REVIEWER, "/me/exports"),
     Audit("search", None, "/search"),
     Audit("search results", Role.PARTNER, f"/search?q=veiligheid&document={SAMPLE_SLUG}&page=2"),
     Audit("an unsubscribe link that does not hold", None, "/unsubscribe/vervalst", status=404),

@@ -219,7 +219,7 @@ def test_a_pdf_too_large_for_a_page_request_is_refused_with_a_way_out(
     auth.login(Role.REVIEWER)
     response = client.get(f"{VERSION}/export/pdf", follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert response.request.path == f"{VERSION}/feedback"
+    assert response.request.path == f"{VERSION}/export/pdf/later"  # tests/exports/test_queued.py
     assert "Een PDF van 3 reacties is te groot" in page and "Word" in page  # the public ones
     assert client.get(f"{VERSION}/export/pdf?status=not_accepted").status_code == 200
 

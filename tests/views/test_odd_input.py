@@ -97,6 +97,7 @@ def valid(app: Flask, session: Session) -> dict[str, list[str]]:
         "step": ["change", "close", "again"],
         "job_id": ["1"],
         "notification_id": ["1"],
+        "export_id": ["1"],
         "token_id": ["1"],
         "token": ["onzin"],
         "person_id": [str(reader.id)],

@@ -300,6 +300,20 @@ CASES: dict[str, list[Case]] = {
         Case("GET", f"{SAMPLE}/export/json", expect(LOGIN, 403, 403, 200, 200, 200)),
         Case("GET", "/documents/bestaat-niet/export/json", everyone(404)),
     ],
+    # Too large for a page (never, with the samples): the page sends to the download.
+    "/documents/<slug>/v/<int:number>/export/<fmt>/later": [
+        Case("GET", f"{SAMPLE}/v/3/export/pdf/later", expect(LOGIN, 403, 403, 302, 302, 302)),
+        Case("POST", f"{SAMPLE}/v/3/export/pdf/later", expect(LOGIN, 403, 403, 302, 302, 302)),
+        Case("GET", f"{SAMPLE}/v/3/export/exe/later", expect(LOGIN, 403, 403, 404, 404, 404)),
+    ],
+    "/documents/<slug>/export/<fmt>/later": [
+        Case("GET", f"{SAMPLE}/export/pdf/later", expect(LOGIN, 403, 403, 302, 302, 302)),
+        Case("GET", "/documents/bestaat-niet/export/pdf/later", everyone(404)),
+    ],
+    "/me/exports": [Case("GET", "/me/exports", SIGNED_IN)],
+    "/me/exports/<int:export_id>": [
+        Case("GET", "/me/exports/999999", expect(LOGIN, 404, 404, 404, 404, 404))
+    ],
     # Taking feedback in from a file: the review group (and admins) any file for anyone,
     # on any public version; whoever may react, a Word file of their own.
     "/documents/<slug>/v/<int:number>/import": [
