@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, lazy_ngettext
 from sqlalchemy import func, select, true
 
 from .. import audit
@@ -101,10 +101,12 @@ def remove_question(session: DbSession, actor: User, question: Question) -> None
     answers = session.scalar(select(func.count()).where(Comment.question_id == question.id)) or 0
     if answers:
         raise FeedbackError(
-            lazy_gettext(
-                "This question has %(count)d answers, so it stays: they would lose what they "
+            lazy_ngettext(
+                "This question has %(num)d answer, so it stays: it would lose what it "
+                "answers. You can still make its wording clearer.",
+                "This question has %(num)d answers, so it stays: they would lose what they "
                 "answer. You can still make its wording clearer.",
-                count=answers,
+                answers,
             )
         )
     _changed(session, actor, question, "question.removed")

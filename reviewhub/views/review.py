@@ -64,7 +64,15 @@ from .helpers import (
     require,
 )
 from .loading import load_version
-from .reactions import CommentForm, ReplyForm, comment_form, earlier_page, threads_context
+from .reactions import (
+    CommentForm,
+    ReplyForm,
+    asked_questions,
+    comment_form,
+    earlier_page,
+    question_id_of,
+    threads_context,
+)
 from .safety import safe_next_url
 
 bp = Blueprint("review", __name__)
@@ -121,6 +129,8 @@ def section(slug: str, number: int, key: str) -> Any:
     version = load_version(slug, number)
     target = _section_or_404(version, key)
     form = comment_form(version, target) if current_user.is_authenticated else None
+    if form is not None and request.method == "GET":  # "Answer this question" chose one
+        form.question.data = request.args.get("question", "")
     if request.method == "POST":
         if not current_user.is_authenticated:
             deny()
@@ -184,6 +194,7 @@ def _new_comment(form: CommentForm) -> posting.NewComment:
         visibility=CommentVisibility(form.visibility.data or "public"),
         passage=passage,
         proposed_text=form.proposed_text.data,
+        question_id=question_id_of(form),
     )
 
 
@@ -199,11 +210,14 @@ def _render_section(version: Version, target: Section, form: CommentForm | None)
     notice = session.pop(_NOTICE, None) if request.method == "GET" else None
     shown = {t.comment.id for t in threads["threads"]}
     shown.update(reply.id for t in threads["threads"] for reply in t.replies)
+    asked = asked_questions(version)
     return render_template(
         "review/section.html",
         document=version.document,
         version=version,
         section=target,
+        version_questions=[q for q in asked if q.section_id is None],
+        section_questions=[q for q in asked if q.section_id == target.id],
         form=form,
         stale=g.get("stale_form", False),
         filter_groups=threads["summary"].groups(),

@@ -117,7 +117,7 @@ def test_a_question_with_answers_stays_and_its_wording_may_change(session, secti
     author, partner = people[Role.AUTHOR], people[Role.PARTNER]
     question = questions.add_question(session, author, section.version, "Wat mist u?")
     partner_answers(session, partner, section, question.id)
-    with pytest.raises(FeedbackError, match="1 answers"):
+    with pytest.raises(FeedbackError, match="1 answer,"):
         questions.remove_question(session, author, question)
     questions.reword_question(session, author, question, "Wat mist u nog?")
     assert question.text == "Wat mist u nog?"
