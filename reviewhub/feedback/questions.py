@@ -53,7 +53,7 @@ def answer_counts(session: DbSession, version: Version, viewer: Any = None) -> d
         )
         .group_by(Comment.question_id)
     )
-    return {question_id: count for question_id, count in rows}
+    return {question_id: count for question_id, count in rows if question_id is not None}
 
 
 def add_question(
