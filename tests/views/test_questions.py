@@ -154,3 +154,26 @@ def test_the_version_page_costs_the_same_with_more_questions(app, client, auth, 
     assert statements() == one
     assert one[1] < one[0]  # the questions are kept with the rest
     assert "Vraag over regie?" in text_of(client, OPEN)
+
+
+# The workspace --------------------------------------------------------------------------------
+
+
+def test_the_workspace_counts_the_answers_per_question_and_filters_on_one(client, auth,
+                                                                          session):  # fmt: skip
+    whole, unanswered = ask(session, "Wat mist u?"), ask(session, "Nog iets?")
+    auth.login(Role.PARTNER)
+    for n in range(2):
+        react(client, session, question=str(whole.id), token=f"a{n}", body=f"Antwoord {n}.")
+    react(client, session, token="los", body="Zonder vraag.")
+    auth.login(Role.REVIEWER)
+    page = text_of(client, f"{OPEN}/feedback")
+    assert "Antwoorden per vraag" in page
+    assert f'question={whole.id}">Wat mist u?</a>: 2 antwoorden' in page
+    assert f"{unanswered.text}: 0 antwoorden" in page
+    filtered = text_of(client, f"{OPEN}/feedback?question={whole.id}")
+    assert "Antwoord 0." in filtered and "Antwoord 1." in filtered
+    assert "Zonder vraag." not in filtered
+    reference = session.scalars(select(Comment.reference).where(
+        Comment.question_id == whole.id)).first()  # fmt: skip
+    assert "Beantwoordt de vraag" in text_of(client, f"{OPEN}/feedback/{reference}")
