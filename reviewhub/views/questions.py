@@ -72,18 +72,11 @@ def manage(slug: str, number: int) -> Any:
 def add(slug: str, number: int) -> Any:
     version = _load(slug, number)
     form = _add_form(sent=True)
-    if form.validate_on_submit():
-        try:
-            section = _chosen_section(version, form.section.data or WHOLE_VERSION)
-            questions.add_question(db.session, current_user, version, form.text.data or "",
-                                   section)  # fmt: skip
-        except FeedbackError as error:
-            db.session.rollback()
-            form.text.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(_("The question is added."), "success")
-            return redirect(url_for(".manage", slug=slug, number=number))
+    if form.validate_on_submit() and _added(version, form):
+        db.session.commit()
+        flash(_("The question is added."), "success")
+        return redirect(url_for(".manage", slug=slug, number=number))
+    _say_if_stale(form)
     return _page(version, form, {}, 400)
 
 
@@ -109,10 +102,15 @@ def change(slug: str, number: int, question_id: int, step: str) -> Any:
                 flash(message, "success")
             anchor = f"question-{question_id}" if step != "remove" else None
             return redirect(url_for(".manage", slug=slug, number=number, _anchor=anchor))
-    elif "csrf_token" in form.errors:
+    _say_if_stale(form)
+    return _page(version, _add_form(sent=False), {question.id: form}, 400)
+
+
+def _say_if_stale(form: Form) -> None:
+    """A form refused for its CSRF token says so (the error summary leaves that field out)."""
+    if "csrf_token" in form.errors:
         form.form_errors.append(_("This form was open too long or came from another page. "
                                   "Nothing was changed: try again."))  # fmt: skip
-    return _page(version, _add_form(sent=False), {question.id: form}, 400)
 
 
 def _take_step(question: Question, step: str, form: Form) -> str:
@@ -136,15 +134,24 @@ def _section_label(section: Section) -> str:
     return f"{section.number or ''} {section.heading or _('Opening text')}".strip()
 
 
-def _chosen_section(version: Version, key: str) -> Section | None:
-    if key == WHOLE_VERSION:
-        return None
-    found = db.session.scalar(
-        select(Section).where(Section.version_id == version.id, Section.key == key)
-    )
-    if found is None:
-        raise FeedbackError(_l("Choose a section of this version, or the whole version."))
-    return found
+def _added(version: Version, form: QuestionForm) -> bool:
+    """Add the form's question; False when refused, with the reason at its field."""
+    key = form.section.data or WHOLE_VERSION
+    section = None
+    if key != WHOLE_VERSION:
+        section = db.session.scalar(
+            select(Section).where(Section.version_id == version.id, Section.key == key)
+        )
+        if section is None:
+            form.section.errors = [_("Choose a section of this version, or the whole version.")]
+            return False
+    try:
+        questions.add_question(db.session, current_user, version, form.text.data or "", section)
+    except FeedbackError as error:
+        db.session.rollback()
+        form.text.errors = [str(error)]
+        return False
+    return True
 
 
 def _page(version: Version, form: QuestionForm, sent: dict[int, Form], status: int) -> Any:
@@ -168,7 +175,7 @@ def _page(version: Version, form: QuestionForm, sent: dict[int, Form], status: i
         counts=counts,
         form=form,
         rewords=rewords,
-        refused={q_id: f for q_id, f in sent.items()},
+        refused=sent,
         step_form=StepForm(formdata=None),
         changeable=version.effective_status(local_today()) in questions.CHANGEABLE,
         may_read_answers=can(current_user, Action.READ_WORKSPACE, version.document),

@@ -4,7 +4,10 @@ tests/views/test_questions.py does the same through the pages."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,13 @@ from reviewhub.models import AuditEvent, Role, Section, User, VersionStatus
 from tests.factories import group_named, reaction, sample_section
 
 pytestmark = pytest.mark.usefixtures("app_context")
+
+
+@pytest.fixture(autouse=True)
+def english(app_context: None) -> Iterator[None]:
+    """The messages in English, whatever locale an earlier test left behind."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture
