@@ -160,9 +160,10 @@ def question_choices(version: Version, section: Section | None) -> list[SelectCh
     return choices
 
 
-def question_id_of(form: CommentForm) -> int | None:
-    """The question the form says its reaction answers; anything but an id is 0, which
-    names no question: the domain then says so, and the text stays in the form."""
+def question_id_of(form: Any) -> int | None:
+    """The question a form's ``question`` field says its reaction answers (the reaction
+    form's, the edit form's); anything but an id is 0, which names no question: the domain
+    then says so, and the text stays in the form."""
     chosen = (form.question.data or "").strip()
     if not chosen:
         return None

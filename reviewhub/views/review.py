@@ -70,6 +70,7 @@ from .reactions import (
     asked_questions,
     comment_form,
     earlier_page,
+    question_choices,
     question_id_of,
     threads_context,
 )
@@ -81,6 +82,7 @@ bp = Blueprint("review", __name__)
 class EditForm(Form):
     body = TextAreaField(_l("Your reaction"))
     proposed_text = TextAreaField(_l("Proposed new wording (optional)"))
+    question = SelectField(_l("Answers the question (optional)"), validate_choice=False)
 
 
 class ReasonForm(Form):
@@ -323,11 +325,20 @@ def edit(comment_id: int) -> Any:
             return redirect(_comment_url(comment))
         return _edit_refused(comment)
     form = EditForm(obj=comment)
+    asks = comment.parent_id is None  # a reaction, not a reply: it may answer a question
+    form.question.choices = (
+        question_choices(comment.section.version, comment.section) if asks else []
+    )
+    if asks and request.method == "GET":
+        form.question.data = str(comment.question_id or "")
     if form.validate_on_submit():
         try:
             posting.edit_comment(
                 db.session, current_user, comment, form.body.data or "", form.proposed_text.data
             )
+            if asks:
+                posting.answer_question(db.session, current_user, comment,
+                                        question_id_of(form))  # fmt: skip
         except FeedbackError as error:
             db.session.rollback()
             add_error(form.body, str(error))

@@ -15,7 +15,8 @@ from reviewhub.feedback import questions
 from reviewhub.feedback.errors import FeedbackError
 from reviewhub.feedback.posting import answer_question, post_comment
 from reviewhub.models import AuditEvent, Role, Section, User, VersionStatus
-from tests.factories import group_named, reaction, sample_section
+from reviewhub.permissions import Action, can
+from tests.factories import group_named, make_user, reaction, sample_section
 
 pytestmark = pytest.mark.usefixtures("app_context")
 
@@ -146,3 +147,10 @@ def test_its_author_changes_the_question_a_reaction_answers(session, section, pe
     assert comment.question is None
     with pytest.raises(FeedbackError):
         answer_question(session, author, comment, question.id)  # not theirs
+
+
+def test_an_author_of_another_document_asks_none_here(session, section):
+    other = make_user(session, "andere-auteur@example.org", Role.AUTHOR)
+    assert not can(other, Action.MANAGE_QUESTIONS, section.version)
+    with pytest.raises(FeedbackError, match="authors"):
+        questions.add_question(session, other, section.version, "Wat mist u?")

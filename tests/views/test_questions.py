@@ -177,3 +177,18 @@ def test_the_workspace_counts_the_answers_per_question_and_filters_on_one(client
     reference = session.scalars(select(Comment.reference).where(
         Comment.question_id == whole.id)).first()  # fmt: skip
     assert "Beantwoordt de vraag" in text_of(client, f"{OPEN}/feedback/{reference}")
+
+
+def test_its_author_chooses_the_question_when_editing(client, auth, session):
+    question = ask(session, "Wat mist u?")
+    auth.login(Role.PARTNER)
+    react(client, session)
+    comment = session.scalars(select(Comment)).one()
+    page = text_of(client, f"/comments/{comment.id}/edit")
+    assert '<option selected value="">Geen</option>' in page and "Wat mist u?" in page
+    data = {"body": "Wij missen de school.", "question": str(question.id)}
+    assert client.post(f"/comments/{comment.id}/edit", data=data).status_code == 302
+    session.expire_all()
+    assert session.get(Comment, comment.id).question_id == question.id
+    refused = client.post(f"/comments/{comment.id}/edit", data={**data, "question": "x"})
+    assert refused.status_code == 400 and "niet gesteld" in refused.get_data(as_text=True)
