@@ -95,6 +95,7 @@ FAMILIES: dict[str, LazyString] = {
     "group": _l("Groups"),
     "document": _l("Documents"),
     "version": _l("Versions"),
+    "question": _l("Consultation questions"),
     "feedback": _l("Feedback from files"),
     "comment": _l("Reactions"),
     "position": _l("Group positions"),
@@ -214,6 +215,22 @@ ACTIONS: dict[str, ActionText] = {
     "version.feedback_handled": ActionText(
         _l("Feedback handled"), _l("%(actor)s marked the feedback on %(object)s as handled")
     ),
+    # Consultation questions (the object is their version; the summary their wording)
+    "question.added": ActionText(
+        _l("Question added"),
+        _l("%(actor)s added a consultation question to %(object)s"),
+        extra=("summary", "section"),
+    ),
+    "question.reworded": ActionText(
+        _l("Question reworded"),
+        _l("%(actor)s reworded a consultation question of %(object)s"),
+        extra=("old", "summary"),
+    ),
+    "question.removed": ActionText(
+        _l("Question removed"),
+        _l("%(actor)s removed a consultation question of %(object)s"),
+        extra=("summary", "section"),
+    ),
     # Feedback from files
     "feedback.imported": ActionText(
         _l("Feedback imported"),
@@ -303,6 +320,7 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "groups": _l("Groups"),
     "edition": _l("Edition"),
     "closes_on": _l("Closing date"),
+    "section": _l("Section"),
 }
 
 

@@ -59,6 +59,15 @@ NOT_MODELLED = ("comments_search", "ix_comments_body_trigrams", "ix_comments_ref
                 "fulltext_", "ix_fulltext_", "search_vector")  # fmt: skip
 
 
-def is_modelled(_obj: Any, name: str | None, _type: str, _reflected: bool, _other: Any) -> bool:
-    """Alembic's ``include_object``: whether a table or index is the models' to compare."""
+# Foreign keys added to comments by ADD COLUMN (the table is never rebuilt on SQLite): SQLite
+# keeps them inline in the column, where its reflection reads neither name nor ON DELETE, so
+# the comparison would always see them differ; the migration (0024) writes them in full.
+INLINE_FOREIGN_KEYS = {("comments", ("question_id",))}
+
+
+def is_modelled(obj: Any, name: str | None, type_: str, _reflected: bool, _other: Any) -> bool:
+    """Alembic's ``include_object``: whether a table, index or foreign key is the models' to
+    compare."""
+    if type_ == "foreign_key_constraint":
+        return (obj.table.name, tuple(obj.column_keys)) not in INLINE_FOREIGN_KEYS
     return not (name or "").startswith(NOT_MODELLED)

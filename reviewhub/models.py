@@ -415,8 +415,32 @@ class AuditEvent(Model):
     actor: Mapped[User | None] = relationship()
 
 
+class Question(Model):
+    """A consultation question the authors ask about a version as a whole or about one of its
+    sections ("Wat mist u in dit hoofdstuk?"): shown above the reaction form; a top-level
+    reaction may answer one (``Comment.question_id``)."""
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_version_id_position", "version_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    # None: a question about the version as a whole.
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(500))  # plain text, shown as it is
+    position: Mapped[int] = mapped_column(default=0)  # the order the version shows them in
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[Version] = relationship()
+    section: Mapped[Section | None] = relationship()
+
+
 _IS_REPLY = text("parent_id IS NOT NULL")
 _TAKEN_IN = text("taken_in_version_id IS NOT NULL")
+_ANSWERS = text("question_id IS NOT NULL")
 
 
 class Comment(Model):
@@ -461,6 +485,13 @@ class Comment(Model):
         Index(
             "ix_comments_version_id_parent_id_group_id",
             *("version_id", "parent_id", "group_id", "id"),
+        ),
+        # The answers to one question (few of a version's reactions answer one).
+        Index(
+            "ix_comments_question_id",
+            "question_id",
+            sqlite_where=_ANSWERS,
+            postgresql_where=_ANSWERS,
         ),
     )
 
@@ -527,6 +558,9 @@ class Comment(Model):
     # its reactions along), and the name the file gave as its author.
     import_id: Mapped[int | None]
     imported_author: Mapped[str | None] = mapped_column(String(200))
+    # The consultation question the reaction answers (top-level reactions only; one of its
+    # version's, of its own section when the question is a section's: feedback.questions).
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
     # Not a column: the number of the first later version that may have taken the reaction
     # in, loaded by the workspace's list where it asks for it (feedback.hints).
     hinted_in: Mapped[int | None] = query_expression()
@@ -546,6 +580,7 @@ class Comment(Model):
         remote_side=[id], foreign_keys=[duplicate_of_id]
     )
     taken_in_version: Mapped[Version | None] = relationship(foreign_keys=[taken_in_version_id])
+    question: Mapped[Question | None] = relationship()
     changes: Mapped[list[DispositionChange]] = relationship(
         back_populates="comment", order_by="DispositionChange.id",
         cascade="all, delete-orphan", foreign_keys="DispositionChange.comment_id",

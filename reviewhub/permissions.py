@@ -52,6 +52,7 @@ class Action(enum.StrEnum):
     READ_ATTACHMENT = "read_attachment"  # on an Attachment: as its reaction, while shown
     REVIEW_BY_TOKEN = "review_by_token"  # no object: may make an API token that decides
     READ_EXPORT_FILE = "read_export_file"  # on an ExportFile: its owner, while they may read it
+    MANAGE_QUESTIONS = "manage_questions"  # on a Version: its consultation questions (authors)
 
 
 def _signed_in(user: Any) -> User | None:
@@ -145,6 +146,11 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
             return can(person, Action.DECIDE, obj) or _may_publish(person, obj)
         case Action.ANSWER_DECISION:
             return _may_answer(person, obj)
+        case Action.MANAGE_QUESTIONS:
+            # Whether the version's state still allows a change is for feedback.questions
+            # to say, in words: the page lists the questions all the same.
+            assert isinstance(obj, Version)
+            return _may_publish(person, obj.document)
     raise ValueError(f"no rule for {action!r}")
 
 

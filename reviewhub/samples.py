@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import func, select
 
 from .dbtypes import DbSession
-from .feedback import decisions, positions
+from .feedback import decisions, positions, questions
 from .feedback.decisions import Decision
 from .feedback.errors import FeedbackError
 from .feedback.hints import confirm_hint
@@ -131,7 +131,16 @@ class DemoReaction:
     disposition: Disposition = Disposition.NEW
     motivation: str = ""
     duplicate_of: str = ""  # the token of the reaction this one repeats
+    question: str = ""  # the key in DEMO_QUESTIONS of the question it answers
 
+
+# The authors' consultation questions on the open version: key, section ("" for the version
+# as a whole) and wording. Two demo reactions answer them.
+DEMO_QUESTIONS = [
+    ("missing", "", "Wat mist u in dit handelingskader om er in uw regio mee te werken?"),
+    ("network", "samenwerking-gezin",
+     "Is de rol van het netwerk van het gezin duidelijk genoeg beschreven?"),
+]  # fmt: skip
 
 DEMO_REACTIONS = [
     DemoReaction(
@@ -170,6 +179,7 @@ DEMO_REACTIONS = [
         CommentKind.SUGGESTION,
         "Wij missen een duidelijke rol voor het netwerk bij het opstellen van het "
         "veiligheidsplan. Maak expliciet dat het netwerk meeschrijft.",
+        question="network",
     ),
     DemoReaction(
         "demo-6", "partner@example.org", "Proeftuin Utrecht", "samenwerking-gezin",
@@ -200,6 +210,7 @@ DEMO_REACTIONS = [
         CommentKind.GENERAL,
         "Mooi dat dit een eigen paragraaf heeft. Misschien een voorbeeld van een gesprek met "
         "een kind van acht toevoegen?",
+        question="missing",
     ),
     DemoReaction(
         "demo-11", "auteur@example.org", "Werkgroep Veiligheidsplan", "Veilig Thuis",
@@ -300,9 +311,10 @@ DEMO_POSITION_EDITIONS = [
 
 
 def ensure_demo_reactions(session: DbSession) -> int:
-    """Post and decide the demo reactions on the sample document's open version, if the
-    database has no reactions at all and the demo accounts and that version are there;
-    return how many were made (0: nothing to do, or the version is not open any more)."""
+    """Ask the authors' consultation questions on the sample document's open version, and
+    post and decide the demo reactions there (two answer a question), if the database has no
+    reactions at all and the demo accounts and that version are there; return how many
+    reactions were made (0: nothing to do, or the version is not open any more)."""
     if session.scalar(select(func.count()).select_from(Comment)):
         return 0
     version = session.scalar(
@@ -317,7 +329,8 @@ def ensure_demo_reactions(session: DbSession) -> int:
     try:
         with session.begin_nested():  # all of them or, refused, none (the rest stays)
             earlier = _replay_first_round(session, version.document, people, reviewer)
-            made = _post_demo_reactions(session, version, people)
+            asked = _ask_demo_questions(session, version, people["auteur@example.org"])
+            made = _post_demo_reactions(session, version, people, asked)
             _decide_demo_reactions(session, reviewer, people, made)
             position = _prepare_demo_position(session, version, people["partner@example.org"])
     except FeedbackError:  # closed for feedback by now, or the accounts were changed
@@ -379,8 +392,17 @@ def _replay_first_round(
     return len(made)
 
 
+def _ask_demo_questions(session: DbSession, version: Version, author: User) -> dict[str, int]:
+    """The authors' questions on the open version: their ids by DEMO_QUESTIONS key."""
+    sections = {section.key: section for section in version.sections}
+    return {
+        key: questions.add_question(session, author, version, text, sections.get(section)).id
+        for key, section, text in DEMO_QUESTIONS
+    }
+
+
 def _post_demo_reactions(
-    session: DbSession, version: Version, people: dict[str, User]
+    session: DbSession, version: Version, people: dict[str, User], asked: dict[str, int]
 ) -> dict[str, Comment]:
     sections = {section.key: section for section in version.sections}
     sections.update({section.heading: section for section in version.sections})
@@ -390,7 +412,8 @@ def _post_demo_reactions(
     for item in DEMO_REACTIONS:
         group = groups.get(item.group)
         new = NewComment(item.kind, item.body, client_token=item.token,
-                         group_id=group.id if group else None)  # fmt: skip
+                         group_id=group.id if group else None,
+                         question_id=asked.get(item.question))  # fmt: skip
         section = sections.get(item.section, fallback)
         made[item.token] = post_comment(session, people[item.author], section, new)
     return made

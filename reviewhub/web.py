@@ -42,6 +42,7 @@ from .views import (
     jobqueue,
     positions,
     progress,
+    questions,
     review,
     search,
     site,
@@ -93,7 +94,8 @@ def init_app(app: Flask) -> None:
     blueprints = (site.bp, auth.bp, account.bp, admin.bp, documents.bp, review.bp, compare.bp,
                   workspace.bp, progress.bp, positions.bp, exports.bp,
                   imports.bp, attachments.bp, api_reference.bp, jobqueue.bp,
-                  feeds.bp, inbox.bp, search.bp)  # fmt: skip
+                  feeds.bp, inbox.bp, search.bp,
+                  questions.bp)  # fmt: skip
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     api_common.api.init_app(app)  # before errors.init_app: its HTML and problem handlers win

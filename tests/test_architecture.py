@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 BLUEPRINTS = ("account", "admin", "auth", "compare", "documents", "review", "site", "workspace",
               "progress", "positions", "exports", "imports", "attachments", "jobqueue", "feeds",
-              "inbox", "search", "api", "api_feedback", "api_compare", "api_exports",
+              "inbox", "search", "questions", "api", "api_feedback", "api_compare", "api_exports",
               "api_reference")  # fmt: skip
 # Domain code: called by views, the CLI and jobs alike, so it may not reach for a request.
 DOMAIN = ("text", "compare", "feedback", "accounts", "publishing", "rounds", "permissions", "audit",

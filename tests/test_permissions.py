@@ -137,6 +137,7 @@ def test_every_action_has_a_rule(session):
         Action.MODERATE: document, Action.REACT_AS_ONESELF: version,
         Action.REPLY_OFFICIALLY: version, Action.ASSIGN_OWNER: document,
         Action.DECIDE: document, Action.READ_WORKSPACE: document,
+        Action.MANAGE_QUESTIONS: version,
     }  # fmt: skip
     for action in Action:
         group_actions = (Action.REACT_FOR_GROUP, Action.COORDINATE)

@@ -58,6 +58,7 @@ def register_columns(links: Links) -> list[Column]:
         Column(_l("Section heading"), lambda r: r.section_heading),
         Column(_l("Quote"), lambda r: r.quote),
         Column(_l("Kind"), kind_label),
+        Column(_l("Consultation question"), lambda r: r.question),
         Column(_l("Group"), lambda r: r.group),
         Column(_l("Author"), lambda r: r.author),
         Column(_l("Organisation"), lambda r: r.organisation),

@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _n
 
 from .nota import Nota, byline, decision_line, objection_line
 from .rows import ExportRow
@@ -67,6 +68,7 @@ def write_docx(nota: Nota, out: BinaryIO) -> None:
         body.heading(heading, level=2)
         for row in section.rows:
             _reaction(body, row)
+    _questions(body, nota)
     _participants(body, nota)
     word.save(out)
 
@@ -133,6 +135,29 @@ def _reaction(body: _Body, row: ExportRow) -> None:
     objection = objection_line(row)
     if objection:
         body.paragraph().add_run(objection).bold = True
+
+
+def _questions(body: _Body, nota: Nota) -> None:
+    """The answers per consultation question, after the reactions per section."""
+    if not nota.questions:
+        return
+    body.heading(str(_l("Answers per question")), level=1)
+    for question in nota.questions:
+        heading = question.text
+        if nota.version is None:
+            heading = f"{question.version_label}: {heading}"
+        body.heading(heading, level=2)
+        count = _n("%(num)d answer", "%(num)d answers", len(question.rows))
+        body.paragraph(f"{_l('About: %(place)s', place=question.about)} · {count}")
+        for row in question.rows:
+            first = body.paragraph()
+            first.add_run(byline(row)).bold = True
+            first.add_run(f" ({row.section_title})")
+            body.paragraph(row.body)
+            decision = body.paragraph()
+            decision.add_run(decision_line(row)).bold = True
+            if row.motivation:
+                decision.add_run(f" {row.motivation}")
 
 
 def _participants(body: _Body, nota: Nota) -> None:

@@ -72,6 +72,8 @@ def row_json(row: ExportRow, links: Links) -> dict[str, Any]:
         "section": {"key": row.section_key, "number": row.section_number,
                     "heading": row.section_heading, "url": links.section(row)},
         "kind": row.kind.value if row.kind else None,
+        "question": {"id": row.question_id, "text": row.question}
+        if row.question_id is not None else None,
         "group": row.group or None,
         "author": row.author or None,
         "organisation": row.organisation or None,

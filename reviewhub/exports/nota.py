@@ -1,7 +1,8 @@
 """The reactienota: the consolidated overview of a round's feedback and what was done with it,
 as Dutch practice sends it to every participant. One model, written as Word (docx_nota) and
 as PDF (pdf_nota): a title page with the numbers, a summary by status, then per section its
-reactions with their decision, and the groups and organisations that took part."""
+reactions with their decision, the answers per consultation question (as internetconsultatie.nl
+reports them), and the groups and organisations that took part."""
 
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ class NotaSection:
         return f"{self.number} {self.heading}".strip()
 
 
+@dataclass
+class NotaQuestion:
+    """A consultation question with the reactions that answer it (in one version)."""
+
+    version_label: str
+    text: str
+    about: str  # the section it is about, or the version as a whole
+    rows: list[ExportRow] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Nota:
     document: Document
@@ -40,6 +51,7 @@ class Nota:
     overview: Overview
     sections: list[NotaSection]
     made_on: date
+    questions: list[NotaQuestion] = field(default_factory=list)
 
     @property
     def subject(self) -> str:
@@ -78,7 +90,25 @@ def build_nota(
                             sections[-1].heading) != here:  # fmt: skip
             sections.append(NotaSection(*here))
         sections[-1].rows.append(row)
-    return Nota(document, version, overview(kept, version), sections, made_on)
+    return Nota(document, version, overview(kept, version), sections, made_on,
+                questions=_per_question(kept))  # fmt: skip
+
+
+def _per_question(rows: list[ExportRow]) -> list[NotaQuestion]:
+    """The answers grouped per question, the questions in their version's order (the rows
+    keep theirs, the order of the sections)."""
+    found: dict[tuple[int, int], NotaQuestion] = {}
+    order: dict[tuple[int, int], tuple[int, int, int]] = {}
+    for row in rows:
+        if row.question_id is None:
+            continue
+        key = (row.version_number, row.question_id)
+        if key not in found:
+            about = row.section_title if row.question_of_section else str(_l("The whole version"))
+            found[key] = NotaQuestion(row.version_label, row.question, about)
+            order[key] = (row.version_number, row.question_position, row.question_id)
+        found[key].rows.append(row)
+    return [found[key] for key in sorted(found, key=order.__getitem__)]
 
 
 def byline(row: ExportRow) -> str:

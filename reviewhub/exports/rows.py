@@ -38,6 +38,7 @@ from ..models import (
     Document,
     Group,
     GroupKind,
+    Question,
     Section,
     User,
     Version,
@@ -98,6 +99,10 @@ class ExportRow:
     withdrawn: bool
     position_edition: int | None
     attachments: tuple[AttachmentRef, ...] = ()
+    question_id: int | None = None  # the consultation question it answers
+    question: str = ""  # … its wording
+    question_position: int = 0  # … its place in the version's order
+    question_of_section: bool = False  # … asked about the reaction's section (else the version)
 
     @property
     def decided(self) -> bool:
@@ -145,6 +150,7 @@ def export_query(request: ExportRequest) -> Select[*tuple[Any, ...]]:
             Comment.disposition, Comment.motivation, decider.name, Comment.decided_at,
             taken.number, taken.label, answer.verdict, answer.body, Comment.visibility,
             Comment.hidden_at, Comment.deleted_at, Comment.position_edition, author.attribution,
+            Question.id, Question.text, Question.position, Question.section_id,
         )
         .join(Section, Section.id == Comment.section_id)
         .join(Version, Version.id == Comment.version_id)
@@ -152,6 +158,7 @@ def export_query(request: ExportRequest) -> Select[*tuple[Any, ...]]:
         .outerjoin(author, author.id == Comment.author_id)
         .outerjoin(decider, decider.id == Comment.decided_by_id)
         .outerjoin(taken, taken.id == Comment.taken_in_version_id)
+        .outerjoin(Question, Question.id == Comment.question_id)
         .outerjoin(answer, and_(answer.comment_id == Comment.id,
                                 answer.change_id == current_change))
         .where(Version.document_id == request.document.id, Comment.parent_id.is_(None))
@@ -214,7 +221,8 @@ def _row(row: Any, files: tuple[AttachmentRef, ...], *, public: bool) -> ExportR
      group, group_kind, author, organisation, created_at, body, proposed, quote, prefix, suffix,
      start, end, status, motivation, decided_by, decided_at, taken_number, taken_label,
      verdict, answer_text, visibility, hidden_at, deleted_at, edition,
-     attribution) = row  # fmt: skip
+     attribution, question_id, question, question_position,
+     question_section) = row  # fmt: skip
     if public and attribution is Attribution.ORGANISATION:
         author = ""  # they asked to be named by their organisation only
     return ExportRow(
@@ -223,7 +231,8 @@ def _row(row: Any, files: tuple[AttachmentRef, ...], *, public: bool) -> ExportR
         created_at, body, proposed or "", quote or "", prefix or "", suffix or "", start, end,
         status, motivation or "", decided_by or "", decided_at, taken_number,
         taken_label or "", verdict, answer_text or "", visibility, hidden_at is not None,
-        deleted_at is not None, edition, files,
+        deleted_at is not None, edition, files, question_id, question or "",
+        question_position or 0, question_section is not None,
     )  # fmt: skip
 
 

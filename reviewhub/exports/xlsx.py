@@ -278,6 +278,7 @@ REGISTER: tuple[Column, ...] = (
     Column(_l("Section heading"), 28, lambda row, _: row.section_heading, wrap=True),
     Column(_l("Quote"), 40, lambda row, _: row.quote, wrap=True),
     Column(_l("Kind"), 13, lambda row, t: t.kind[row.kind] if row.kind else ""),
+    Column(_l("Consultation question"), 30, lambda row, _: row.question, wrap=True),
     Column(_l("Group"), 20, lambda row, _: row.group, wrap=True),
     Column(_l("Author"), 20, lambda row, _: row.author),
     Column(_l("Organisation"), 22, lambda row, _: row.organisation, wrap=True),

@@ -27,6 +27,7 @@ from ..text.anchoring import Anchor, AnchorError, locate
 from .carrying import carry_new_reaction
 from .display import render_body
 from .errors import FeedbackError
+from .questions import checked_question
 from .references import assign_reference
 
 MAX_BODY_LENGTH = 2000
@@ -51,6 +52,7 @@ class NewComment:
     visibility: CommentVisibility = CommentVisibility.PUBLIC
     passage: Passage | None = None
     proposed_text: str | None = None
+    question_id: int | None = None  # the consultation question it answers (top level only)
 
 
 def post_comment(
@@ -85,6 +87,7 @@ def post_comment(
         )
     if parent is None and new.kind is None:
         raise FeedbackError(lazy_gettext("Choose what kind of reaction this is."))
+    question = checked_question(session, section, new.question_id) if parent is None else None
     document = section.version.document
     comment = Comment(
         section=section,
@@ -101,6 +104,7 @@ def post_comment(
         else CommentState.PUBLISHED,
         official=parent is not None and can(author, Action.REPLY_OFFICIALLY, section.version),
         client_token=new.client_token,
+        question=question,
     )
     # A reply takes its thread's visibility; the thread's group decides who reads it.
     if comment.visibility is CommentVisibility.GROUP and group is None and parent is None:
@@ -199,6 +203,21 @@ def edit_comment(
     comment.body, comment.proposed_text = body, proposed
     comment.body_html = render_body(body)
     comment.edited_at = datetime.now(UTC)
+
+
+def answer_question(
+    session: DbSession, editor: User, comment: Comment, question_id: int | None
+) -> None:
+    """Its author says which question the reaction answers (None: none), as long as they
+    may edit it."""
+    if not can(editor, Action.EDIT_COMMENT, comment):
+        raise FeedbackError(why_not_editable(comment))
+    if comment.parent_id is not None and question_id is not None:
+        raise FeedbackError(lazy_gettext("A reply answers no question; its thread may."))
+    question = checked_question(session, comment.section, question_id)
+    if question is not comment.question:
+        comment.question = question
+        comment.edited_at = datetime.now(UTC)
 
 
 def why_not_editable(comment: Comment) -> LazyString:

@@ -180,6 +180,7 @@ def _decision_loaders() -> tuple[Any, ...]:
         selectinload(Comment.changes),  # the decision as it stands, which the answer is to
         selectinload(Comment.answers).selectinload(DecisionAnswer.author),
         selectinload(Comment.attachments),
+        selectinload(Comment.question),  # the consultation question it answers, if any
     )
 
 
@@ -374,6 +375,7 @@ def listed(query: Select[Comment]) -> Select[Comment]:
         selectinload(Comment.taken_in_version),
         selectinload(Comment.changes),
         selectinload(Comment.answers).selectinload(DecisionAnswer.author),
+        selectinload(Comment.question),
     )
 
 

@@ -58,6 +58,7 @@ class WorkspaceFilter:
     text: str = ""  # in the body or the reference, whatever the case
     comment_ids: frozenset[int] | None = None  # only these (a near-duplicate cluster)
     hinted: bool = False  # only the undecided ones a later version may have taken in
+    question_id: int | None = None  # only the answers to this consultation question
     sort: str = "reference"
     descending: bool = False
 
@@ -84,7 +85,8 @@ class WorkspaceFilter:
         return any(
             value is not None
             for value in (self.section_key, self.group_id, self.kind, self.disposition,
-                          self.assignee_id, self.has_motivation, self.comment_ids)
+                          self.assignee_id, self.has_motivation, self.comment_ids,
+                          self.question_id)
         ) or bool(self.text.strip()) or self.hinted  # fmt: skip
 
 
@@ -116,6 +118,8 @@ def filter_conditions(version: Version, criteria: WorkspaceFilter) -> list[Colum
         conditions.append(Comment.id.in_(sorted(criteria.comment_ids)))
     if criteria.hinted:
         conditions.append(hinted_condition())
+    if criteria.question_id is not None:
+        conditions.append(Comment.question_id == criteria.question_id)
     return conditions
 
 
@@ -231,12 +235,14 @@ class Composition:
     by_group: dict[int | None, int]
     by_section: dict[int, int]
     by_kind: dict[CommentKind | None, int]
+    by_question: dict[int | None, int]  # None: answering no question
 
 
 def workspace_composition(session: DbSession, version: Version, viewer: Any = None) -> Composition:
-    """The version's reactions counted by group, by section and by kind (three grouped
-    queries): the group filter's choices, and the number of rows of a list filtered on one
-    of them, without counting that list."""
+    """The version's reactions counted by group, by section, by kind and by the question
+    they answer (four grouped queries): the group filter's choices, the answers per
+    question, and the number of rows of a list filtered on one of them, without counting
+    that list."""
     scope = [
         Comment.version_id == version.id,
         Comment.parent_id.is_(None),
@@ -251,6 +257,7 @@ def workspace_composition(session: DbSession, version: Version, viewer: Any = No
         by_group=counted(Comment.group_id),
         by_section=counted(Comment.section_id),
         by_kind=counted(Comment.kind),
+        by_question=counted(Comment.question_id),
     )
 
 
@@ -266,12 +273,12 @@ def known_total(
     single = {
         "disposition": criteria.disposition, "group_id": criteria.group_id,
         "section_key": criteria.section_key, "kind": criteria.kind,
+        "question_id": criteria.question_id,
     }  # fmt: skip
     narrowed = [name for name, value in single.items() if value is not None]
-    if (
-        len(narrowed) > 1
-        or replace(criteria, disposition=None, group_id=None, section_key=None, kind=None).active
-    ):
+    rest = replace(criteria, disposition=None, group_id=None, section_key=None, kind=None,
+                   question_id=None)  # fmt: skip
+    if len(narrowed) > 1 or rest.active:
         return None
     if not narrowed:
         return sum(totals.values())
@@ -282,6 +289,8 @@ def known_total(
         return composition.by_group.get(criteria.group_id, 0)
     if name == "kind":
         return composition.by_kind.get(criteria.kind, 0)
+    if name == "question_id":
+        return composition.by_question.get(criteria.question_id, 0)
     return composition.by_section.get(section_id, 0) if section_id is not None else 0
 
 
@@ -356,6 +365,7 @@ def by_reference(session: DbSession, version: Version, reference: str) -> Commen
             selectinload(Comment.section).selectinload(Section.version),
             *(selectinload(relation) for relation in _PEOPLE),
             selectinload(Comment.duplicate_of),
+            selectinload(Comment.question),
             selectinload(Comment.replies).options(
                 selectinload(Comment.author), selectinload(Comment.group)
             ),

@@ -23,7 +23,7 @@ _REWORDED = "reviewhub.reworded_sections"  # … of which the wording changed (n
 _CHANGED = "reviewhub.changed_comments"  # reactions changed: later versions may show them
 # What changes the wording a reader sees; an assignment or a decision changes none of it.
 _WORDING = ("body", "proposed_text", "quote_exact", "deleted_at", "hidden_at", "state",
-            "visibility", "section_id")  # fmt: skip
+            "visibility", "section_id", "question_id")  # fmt: skip
 
 
 def watch() -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from .. import rounds
 from ..clock import local_today
 from ..extensions import db
+from ..feedback import questions as feedback_questions
 from ..feedback.queries import readable_filter
 from ..feedback.register import filter_conditions
 from ..models import Comment, Document, Section, Version
@@ -32,6 +33,7 @@ from .api_common import (
 from .api_schemas import (
     DocumentSchema,
     DocumentSummarySchema,
+    QuestionSchema,
     ReactionPageSchema,
     ReactionQuerySchema,
     SearchPageSchema,
@@ -82,7 +84,7 @@ def version(slug: str, number: int) -> dict[str, Any]:
 @bp.response(200, ReactionPageSchema)
 def reactions(slug: str, number: int, after: int, limit: int, **filters: Any) -> dict[str, Any]:
     """The version's reactions the client may read, oldest first, a page at a time, narrowed
-    like the review workspace (section, kind, status, group)."""
+    like the review workspace (section, kind, status, group, question)."""
     found = readable_version(slug, number)
     criteria = workspace_criteria(filters)
     page = db.session.scalars(
@@ -99,6 +101,7 @@ def reactions(slug: str, number: int, after: int, limit: int, **filters: Any) ->
             selectinload(Comment.group),
             selectinload(Comment.section),
             selectinload(Comment.replies),
+            selectinload(Comment.question),
         )
         .order_by(Comment.id)
         .limit(limit + 1)
@@ -161,6 +164,29 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "snippet_html": str(hit.snippet),
         "url": url,
     }
+
+
+@bp.route("/documents/<slug>/versions/<int:number>/questions")
+@bp.response(200, QuestionSchema(many=True))
+def questions(slug: str, number: int) -> list[dict[str, Any]]:
+    """The version's consultation questions in their order, each with the section it is
+    about (none: the whole version) and the number of its answers the client may read.
+    A reaction answers one with ``question_id``."""
+    found = readable_version(slug, number)
+    asked = feedback_questions.questions_of(db.session, found)
+    counts = feedback_questions.answer_counts(db.session, found, current_user)
+    about = sorted({q.section_id for q in asked if q.section_id is not None})
+    keys = {
+        section_id: key
+        for section_id, key in db.session.execute(
+            select(Section.id, Section.key).where(Section.id.in_(about))
+        )
+    }
+    return [
+        {"id": q.id, "text": q.text, "section": keys.get(q.section_id) if q.section_id else None,
+         "answers": counts.get(q.id, 0)}
+        for q in asked
+    ]  # fmt: skip
 
 
 def _document(doc: Document, *, brief: bool) -> dict[str, Any]:

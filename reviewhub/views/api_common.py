@@ -182,6 +182,7 @@ def workspace_criteria(filters: dict[str, Any]) -> WorkspaceFilter:
         group_id=filters.get("group"),
         kind=enum_or_none(CommentKind, filters.get("kind")),
         disposition=enum_or_none(Disposition, filters.get("status")),
+        question_id=filters.get("question"),
     )
 
 
@@ -210,6 +211,7 @@ def reaction(c: Comment) -> dict[str, Any]:
         "section": c.section.key,
         "kind": c.kind.value if c.kind else None,
         "in_reply_to": c.parent_id,
+        "question": {"id": c.question.id, "text": c.question.text} if c.question else None,
         "group": c.group.name if c.group else None,
         "author": str(signed_name(c.author)),
         "created": c.created_at,

@@ -80,6 +80,7 @@ def post_reaction(new: dict[str, Any], slug: str, number: int) -> Any:
         visibility=CommentVisibility(new["visibility"]),
         passage=passage,
         proposed_text=new["proposed_wording"],
+        question_id=new["question_id"],
     )
     comment = _stored(lambda: posting.post_comment(db.session, current_user, section, made))
     return shape(comment), 201, {"Location": _location(comment)}
@@ -98,13 +99,19 @@ def reaction(comment_id: int) -> dict[str, Any]:
 @bp.doc(**WRITE)
 @requires(TokenScope.WRITE)
 def edit_reaction(change: dict[str, Any], comment_id: int) -> dict[str, Any]:
-    """Its author changes the wording, while nobody has replied and the round is open
-    (else 409, saying why)."""
+    """Its author changes the wording, and the question it answers (``question_id``), while
+    nobody has replied and the round is open (else 409, saying why)."""
     comment = _own(comment_id)
     if not can(current_user, Action.EDIT_COMMENT, comment):
         abort(409, str(posting.why_not_editable(comment)))
     body, wording = change["body"], change["proposed_wording"]
-    _stored(lambda: posting.edit_comment(db.session, current_user, comment, body, wording))
+
+    def edit() -> None:
+        posting.edit_comment(db.session, current_user, comment, body, wording)
+        if "question_id" in change:  # left out: the question stays as it is
+            posting.answer_question(db.session, current_user, comment, change["question_id"])
+
+    _stored(edit)
     return shape(comment)
 
 
@@ -268,7 +275,7 @@ def _top_level(comment_id: int) -> Comment:
 def _page(query: Any, after: int, limit: int) -> dict[str, Any]:
     found = db.session.scalars(
         listed(query.where(Comment.id > after))
-        .options(selectinload(Comment.group))
+        .options(selectinload(Comment.group), selectinload(Comment.question))
         .order_by(Comment.id)
         .limit(limit + 1)
     ).all()

@@ -9,6 +9,11 @@ from ..models import Attribution, CommentKind, Disposition
 from ..search import MAX_QUERY, Kind
 from .helpers import MAX_ID
 
+QUESTION_ID = {
+    "description": "The id of the consultation question it answers (see the version's "
+    "questions): one about the whole version or about its section."
+}
+
 
 class VersionSummarySchema(Schema):
     number = fields.Integer(required=True)
@@ -73,6 +78,10 @@ class ReactionQuerySchema(Schema):
     kind = fields.String(validate=validate.OneOf([k.value for k in CommentKind]))
     status = fields.String(validate=validate.OneOf([d.value for d in Disposition]))
     group = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    question = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Only the answers to this consultation question."},
+    )
 
 
 class SelectorSchema(Schema):
@@ -98,6 +107,22 @@ class TargetSchema(Schema):
     )
 
 
+class QuestionRefSchema(Schema):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+
+
+class QuestionSchema(QuestionRefSchema):
+    section = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The key of the section it is about; none: the whole version."},
+    )
+    answers = fields.Integer(
+        required=True, metadata={"description": "The reactions you may read that answer it."}
+    )
+
+
 class ReactionSchema(Schema):
     id = fields.Integer(required=True)
     reference = fields.String(required=True, metadata={"description": "Empty for a reply."})
@@ -110,6 +135,12 @@ class ReactionSchema(Schema):
         allow_none=True, metadata={"enum": [*(k.value for k in CommentKind), None]}
     )
     in_reply_to = fields.Integer(allow_none=True, required=True)
+    question = fields.Nested(
+        QuestionRefSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The consultation question it answers, if any."},
+    )
     group = fields.String(allow_none=True)
     author = fields.String(
         required=True, metadata={"description": "As its author chose to be named in public."}
@@ -168,6 +199,12 @@ class NewReactionSchema(Schema):
     )
     visibility = fields.String(load_default="public", validate=validate.OneOf(["public", "group"]))
     passage = fields.Nested(PassageSchema, load_default=None, allow_none=True)
+    question_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata=QUESTION_ID,
+    )
     proposed_wording = fields.String(
         load_default=None,
         allow_none=True,
@@ -205,6 +242,12 @@ class ReactionEditSchema(Schema):
     proposed_wording = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=20000)
     )
+    question_id = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={**QUESTION_ID, "description": QUESTION_ID["description"] + " Left out: "
+                  "unchanged; null: none."},
+    )  # fmt: skip
 
 
 class PageQuerySchema(Schema):

@@ -179,7 +179,8 @@ def version(slug: str, number: int) -> Response:
         page = render_template(
             "documents/version.html", document=doc, version=ver, previous=previous, newer=newer,
             version_text=_TEXT_SPOT, counts=counted.any_reactions,
-            filter_groups=counted.summary.groups(), removed=counted.summary.removed, **feedback,
+            filter_groups=counted.summary.groups(), removed=counted.summary.removed,
+            first_key=next((s.key for s in text.sections.values()), None), **feedback,
         )  # fmt: skip
         # The text (most of the page) goes in as the bytes it was kept as: through Jinja it
         # was copied several times and encoded on every request.

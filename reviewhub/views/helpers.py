@@ -215,6 +215,7 @@ def workspace_filter() -> WorkspaceFilter:
         has_motivation={"yes": True, "no": False}.get(args.get("motivation", "")),
         text=args.get("q", "")[:200],
         hinted=args.get("hint") == "yes",
+        question_id=int_arg("question"),
         sort=sort if sort in SORTS else "reference",
         descending=args.get("order") == "desc",
     )

@@ -21,6 +21,7 @@ from flask_wtf.file import FileField
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import Length, Optional
 
 from ..extensions import db
@@ -34,11 +35,12 @@ from ..models import (
     CommentKind,
     CommentVisibility,
     Group,
+    Question,
     Section,
     Version,
 )
 from ..permissions import Action, can
-from .helpers import Form, enum_arg, int_arg, options, paginate
+from .helpers import Form, enum_arg, int_arg, options, paginate, parse_id
 from .pagecache import kept, kept_with_values
 from .textcache import SectionInfo, VersionText
 
@@ -75,6 +77,8 @@ class CommentForm(Form):
     )  # fmt: skip
     attribution = RadioField(_l("How should your reactions be signed for everyone to read?"),
                              validators=[Optional()])  # fmt: skip
+    # Checked by the domain (feedback.questions), which says what is wrong with a choice.
+    question = SelectField(_l("Answers the question (optional)"), validate_choice=False)
 
 
 class ReplyForm(Form):
@@ -108,9 +112,62 @@ def comment_form(version: Version, section: Section | None) -> CommentForm:
             (CommentVisibility.GROUP.value, _("Only my group and the review group")),
         ]
     )
+    form.question.choices = question_choices(version, section)
     if not form.client_token.data:
         form.client_token.data = uuid4().hex
     return form
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A consultation question as the reading pages show it."""
+
+    id: int
+    text: str
+    section_id: int | None  # None: about the version as a whole
+    section_key: str | None
+
+
+def asked_questions(version: Version) -> tuple[AskedQuestion, ...]:
+    """The version's questions in their order, kept with its feedback revision (which every
+    change of a question moves on, feedback.questions): one query until the next change."""
+
+    def make() -> tuple[AskedQuestion, ...]:
+        rows = db.session.execute(
+            select(Question.id, Question.text, Question.section_id, Section.key)
+            .outerjoin(Section, Section.id == Question.section_id)
+            .where(Question.version_id == version.id)
+            .order_by(Question.position, Question.id)
+        )
+        return tuple(AskedQuestion(*row) for row in rows)
+
+    key = ("questions", version.id, version.published_at, version.feedback_revision)
+    return kept(key, make)
+
+
+def question_choices(version: Version, section: Section | None) -> list[SelectChoice]:
+    """The questions a reaction on ``section`` may answer: the version's and the section's.
+    Without a section (the version page's one form) all of them, each section's marked with
+    its key: annotate.js keeps those of the section it moves the form to."""
+    choices = [SelectChoice("", _("None"))]
+    for asked in asked_questions(version):
+        if section is not None and asked.section_id not in (None, section.id):
+            continue
+        marked = (
+            {"data-section-key": asked.section_key} if section is None and asked.section_key else {}
+        )
+        choices.append(SelectChoice(str(asked.id), asked.text, render_kw=marked))
+    return choices
+
+
+def question_id_of(form: Any) -> int | None:
+    """The question a form's ``question`` field says its reaction answers (the reaction
+    form's, the edit form's); anything but an id is 0, which names no question: the domain
+    then says so, and the text stays in the form."""
+    chosen = (form.question.data or "").strip()
+    if not chosen:
+        return None
+    return parse_id(chosen) or 0
 
 
 # The prefix ends in a letter so that WTForms adds its "-", as it does for "s<id>".
@@ -140,6 +197,7 @@ def feedback_context(version: Version) -> dict[str, Any]:
         "may_comment": may_comment,
         "version_form": version_form(version) if may_comment else None,
         "placeholder": _PLACEHOLDER,
+        "version_questions": [q for q in asked_questions(version) if q.section_id is None],
     }
 
 
@@ -149,8 +207,8 @@ def version_form(version: Version) -> Markup:
     its own CSRF token and submission token."""
     form = comment_form(version, None)
     choices = tuple((str(choice[0]), str(choice[1])) for choice in form.group.iter_choices())
-    key = ("version-form", version.id, version.published_at, choices, str(get_locale()),
-           request.script_root)  # fmt: skip
+    key = ("version-form", version.id, version.published_at, choices, asked_questions(version),
+           str(get_locale()), request.script_root)  # fmt: skip
     macro = get_template_attribute("review/_comment_form.html", "comment_form")
     values = [generate_csrf(), form.client_token.data]
     return Markup(
@@ -216,7 +274,7 @@ def counted_text(version: Version, text: VersionText, feedback: dict[str, Any]) 
     return kept(key, make)
 
 
-_SLOT = re.compile(r"XX(key|id|title|reactions|kinds)XX")
+_SLOT = re.compile(r"XX(key|id|title|reactions|kinds|questions)XX")
 
 
 def section_parts(
@@ -243,6 +301,7 @@ def section_parts(
         )
 
     badge, with_count, without = str(macro("count_badge")()), shape(True), shape(False)
+    asked = section_questions(version, may_comment)
     kind_labels = {kind: str(label) for kind, label in COMMENT_KIND.items()}
     labels: dict[int, str] = {}
 
@@ -271,18 +330,35 @@ def section_parts(
                 if count
                 else "",
                 "kinds": str(escape(kinds)),
+                "questions": asked.get(section.id, ""),  # rendered by its macro
             }
         return slots[section.id]
 
     def part(place: str, section: SectionInfo) -> str:
         count = counts.get(section.id)
-        if count is None and (place == "badge" or not may_comment):
+        if count is None and (place == "badge" or not (may_comment or section.id in asked)):
             return ""
         filled = values(section, count)
         template = badge if place == "badge" else with_count if count else without
         return _SLOT.sub(lambda slot: filled[slot.group(1)], template)
 
     return part
+
+
+def section_questions(version: Version, may_comment: bool) -> dict[int, str]:
+    """Per section with questions of its own, what the version page shows of them above
+    the section's form (review/_questions.html): a few sections have them, so a macro call
+    each costs little."""
+    by_section: dict[int, list[AskedQuestion]] = {}
+    for asked in asked_questions(version):
+        if asked.section_id is not None:
+            by_section.setdefault(asked.section_id, []).append(asked)
+    macro = get_template_attribute("review/_questions.html", "question_list")
+    heading = _("Questions about this section")
+    return {
+        section_id: str(macro(version.document, version, listed, heading, None, may_comment))
+        for section_id, listed in by_section.items()
+    }
 
 
 def threads_context(section: Section) -> dict[str, Any]:

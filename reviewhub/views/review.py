@@ -64,7 +64,16 @@ from .helpers import (
     require,
 )
 from .loading import load_version
-from .reactions import CommentForm, ReplyForm, comment_form, earlier_page, threads_context
+from .reactions import (
+    CommentForm,
+    ReplyForm,
+    asked_questions,
+    comment_form,
+    earlier_page,
+    question_choices,
+    question_id_of,
+    threads_context,
+)
 from .safety import safe_next_url
 
 bp = Blueprint("review", __name__)
@@ -73,6 +82,7 @@ bp = Blueprint("review", __name__)
 class EditForm(Form):
     body = TextAreaField(_l("Your reaction"))
     proposed_text = TextAreaField(_l("Proposed new wording (optional)"))
+    question = SelectField(_l("Answers the question (optional)"), validate_choice=False)
 
 
 class ReasonForm(Form):
@@ -121,6 +131,8 @@ def section(slug: str, number: int, key: str) -> Any:
     version = load_version(slug, number)
     target = _section_or_404(version, key)
     form = comment_form(version, target) if current_user.is_authenticated else None
+    if form is not None and request.method == "GET":  # "Answer this question" chose one
+        form.question.data = request.args.get("question", "")
     if request.method == "POST":
         if not current_user.is_authenticated:
             deny()
@@ -184,6 +196,7 @@ def _new_comment(form: CommentForm) -> posting.NewComment:
         visibility=CommentVisibility(form.visibility.data or "public"),
         passage=passage,
         proposed_text=form.proposed_text.data,
+        question_id=question_id_of(form),
     )
 
 
@@ -199,11 +212,14 @@ def _render_section(version: Version, target: Section, form: CommentForm | None)
     notice = session.pop(_NOTICE, None) if request.method == "GET" else None
     shown = {t.comment.id for t in threads["threads"]}
     shown.update(reply.id for t in threads["threads"] for reply in t.replies)
+    asked = asked_questions(version)
     return render_template(
         "review/section.html",
         document=version.document,
         version=version,
         section=target,
+        version_questions=[q for q in asked if q.section_id is None],
+        section_questions=[q for q in asked if q.section_id == target.id],
         form=form,
         stale=g.get("stale_form", False),
         filter_groups=threads["summary"].groups(),
@@ -309,11 +325,20 @@ def edit(comment_id: int) -> Any:
             return redirect(_comment_url(comment))
         return _edit_refused(comment)
     form = EditForm(obj=comment)
+    asks = comment.parent_id is None  # a reaction, not a reply: it may answer a question
+    form.question.choices = (
+        question_choices(comment.section.version, comment.section) if asks else []
+    )
+    if asks and request.method == "GET":
+        form.question.data = str(comment.question_id or "")
     if form.validate_on_submit():
         try:
             posting.edit_comment(
                 db.session, current_user, comment, form.body.data or "", form.proposed_text.data
             )
+            if asks:
+                posting.answer_question(db.session, current_user, comment,
+                                        question_id_of(form))  # fmt: skip
         except FeedbackError as error:
             db.session.rollback()
             add_error(form.body, str(error))

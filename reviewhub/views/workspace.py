@@ -57,13 +57,14 @@ from .helpers import (
 )
 from .loading import load_version
 from .pagecache import kept, kept_here
+from .reactions import asked_questions
 
 bp = Blueprint("workspace", __name__)
 
 # The query arguments that make the list what it is: kept by its links, its form, the
 # reaction pages and their previous/next links.
 FILTER_ARGS = ("section", "group", "kind", "status", "assignee", "motivation", "q", "cluster",
-               "hint", "sort", "order")  # fmt: skip
+               "hint", "question", "sort", "order")  # fmt: skip
 DECISIONS = [d for d in Disposition if d is not Disposition.NEW]  # "new" is never decided
 
 
@@ -354,6 +355,8 @@ def _render_list(version: Version, form: BulkForm | None, members: list[User]) -
         section_options=_section_options(version, sections, criteria.section_key),
         section_labels={s.id: s.label for s in sections},
         groups=queries.groups_by_ids(db.session, [g for g in composition.by_group if g]),
+        asked=asked_questions(version),
+        answers=composition.by_question,
         members=members,
         form=form,
         selected=_selected(form, criteria, pagination.items),

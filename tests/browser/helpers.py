@@ -11,10 +11,12 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Page
+from sqlalchemy import select
 
 from reviewhub.extensions import db
 from reviewhub.feedback.posting import post_comment
-from reviewhub.models import Role
+from reviewhub.feedback.questions import add_question
+from reviewhub.models import Document, Role, Version
 from reviewhub.samples import DEMO_PASSWORD
 from tests.factories import Auth, group_named, reaction, sample_section, user_with_role
 
@@ -88,3 +90,20 @@ def _luminance(colour: str) -> float:
     channels = [int(float(c)) / 255 for c in colour[colour.index("(") + 1 : -1].split(",")[:3]]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def ask_questions(app: Flask, version_path: str, keys: list[str | None]) -> None:
+    """A consultation question by the demo author about each of ``keys`` (None: the version
+    as a whole) of the version at ``version_path`` (/documents/<slug>/v/<n>); committed."""
+    slug, number = version_path.split("/")[2], int(version_path.rsplit("/", 1)[1])
+    with app.app_context():
+        session = db.session
+        version = session.scalars(
+            select(Version).join(Document).where(Document.slug == slug, Version.number == number)
+        ).one()
+        author = user_with_role(session, Role.AUTHOR)  # type: ignore[arg-type]
+        for key in keys:
+            section = next((s for s in version.sections if s.key == key), None)
+            about = section.heading if section is not None else "deze versie"
+            add_question(session, author, version, f"Wat mist u in {about}?", section)
+        session.commit()

@@ -12,7 +12,12 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page, expect
 
 from reviewhub.models import Role
-from tests.browser.helpers import assert_accessible, contrast_ratio, seed_reactions
+from tests.browser.helpers import (
+    ask_questions,
+    assert_accessible,
+    contrast_ratio,
+    seed_reactions,
+)
 from tests.factories import SAMPLE_SLUG
 
 pytestmark = pytest.mark.browser
@@ -36,6 +41,7 @@ def submit_wrong_password(page: Page) -> None:
 
 # A section with more threads than one page holds, answered: its pages and threads are audited.
 THREADED = "beroepsgeheim"
+ASKED = "waarom-proeftuinen"  # a section of the small document's open version with a question
 
 
 def open_threads(page: Page) -> None:
@@ -155,6 +161,12 @@ def make_a_token(page: Page) -> None:
     page.locator(".token-secret").wait_for()
 
 
+def add_an_empty_question(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Vraag toevoegen").click()
+    page.locator(".error-summary").wait_for()
+
+
 class Audit(NamedTuple):
     name: str
     who: Role | None  # None: a visitor who is not logged in
@@ -244,6 +256,15 @@ AUDITS = [
         f"{SAMPLE}/v/3/round",
         make_final_without_ticking,
     ),
+    Audit("consultation questions", Role.AUTHOR, f"{SMALL}/v/2/questions"),
+    Audit(
+        "consultation questions, one refused",
+        Role.AUTHOR,
+        f"{SMALL}/v/2/questions",
+        add_an_empty_question,
+    ),
+    Audit("version with questions, as a partner", Role.PARTNER, f"{SMALL}/v/2"),
+    Audit("section with questions, as a partner", Role.PARTNER, f"{SMALL}/v/2/s/{ASKED}"),
     Audit("document as its author", Role.AUTHOR, SAMPLE),
     Audit("documents as an author", Role.AUTHOR, "/documents/"),
     Audit("log-in", None, "/login"),
@@ -293,11 +314,19 @@ def threads_to_audit(live_app: Flask) -> None:
     seed_reactions(live_app, THREADED, 25, replies=True)
 
 
+@pytest.fixture(scope="session")
+def questions_to_audit(live_app: Flask) -> None:
+    """Consultation questions on the small document's open version: one about it as a
+    whole, one about a section."""
+    ask_questions(live_app, f"{SMALL}/v/2", [None, ASKED])
+
+
 @pytest.mark.parametrize("audit", AUDITS, ids=lambda audit: audit.name)
 def test_page_meets_wcag_a_and_aa(
     page_as: Callable[[Role | None], Page],
     url_values: dict[str, Any],
     threads_to_audit: None,
+    questions_to_audit: None,
     audit: Audit,
 ) -> None:
     page = page_as(audit.who)

@@ -122,3 +122,15 @@ def test_regio_twente_has_a_position_sent_twice_and_edited_since(cli, session: S
     assert [e.number for e in position.editions] == [1, 2]
     assert position.in_preparation and len(position.sources) == len(DEMO_POSITION_NOTES)
     assert position.comment is not None and position.comment.position_edition == 2
+
+
+def test_the_open_version_asks_questions_and_two_reactions_answer_them(cli, session: Session):
+    from reviewhub.models import Question
+    from reviewhub.samples import DEMO_QUESTIONS
+
+    assert cli("demo").exit_code == 0
+    asked = session.scalars(select(Question).order_by(Question.position)).all()
+    assert [q.text for q in asked] == [text for _key, _section, text in DEMO_QUESTIONS]
+    answers = session.scalars(select(Comment).where(Comment.question_id.is_not(None))).all()
+    assert {c.client_token: c.question.text for c in answers} == {
+        "demo-5": asked[1].text, "demo-10": asked[0].text}  # fmt: skip

@@ -93,9 +93,9 @@ def test_the_register_has_its_columns_a_frozen_header_and_a_filter_over_all():
     assert book.sheetnames == [str(_l("Register")), str(_l("Summary"))]
     assert headers(sheet) == [str(c.header) for c in REGISTER]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:S3"
+    assert sheet.auto_filter.ref == "A1:T3"
     assert sheet["A1"].font.bold and sheet["A1"].fill.fgColor.rgb.endswith("D9D9D9")
-    assert sheet.column_dimensions["J"].width == 60
+    assert sheet.column_dimensions["K"].width == 60
     assert register_cell(book, "Text").alignment.wrap_text
     assert book.properties.title == "Kader" and book.properties.creator == "ReviewHub"
 
@@ -105,12 +105,13 @@ def test_every_field_is_in_its_column():
         row(kind=CommentKind.SUGGESTION, quote="de tekst", proposed_text="de nieuwe tekst",
             status=Disposition.ACCEPTED, motivation="Goed punt.", decided_by="Bea",
             taken_in_version=2, taken_in_label="Versie 2", answer=AnswerVerdict.OBJECT,
-            answer_text="Niet zo.", attachments=(AttachmentRef(7, "Standpunt regio.pdf"),))
+            answer_text="Niet zo.", attachments=(AttachmentRef(7, "Standpunt regio.pdf"),),
+            question_id=4, question="Wat mist u?")
     )  # fmt: skip
     values = [cell.value for cell in book.worksheets[0][2]]
     assert values == [
         "R-1", "1", "Inleiding", "de tekst", str(COMMENT_KIND[CommentKind.SUGGESTION]),
-        "Regio Noord", "An de Vries", "Gemeente Assen", datetime(2024, 7, 1, 12, 30),
+        "Wat mist u?", "Regio Noord", "An de Vries", "Gemeente Assen", datetime(2024, 7, 1, 12, 30),
         "Een reactie.", "de nieuwe tekst", str(DISPOSITION[Disposition.ACCEPTED]),
         "Goed punt.", "Bea", "Versie 2", f"{ANSWER_VERDICT[AnswerVerdict.OBJECT]}: Niet zo.",
         "https://reviewhub.test/r/1", None, "/attachments/7/Standpunt%20regio.pdf",
@@ -209,7 +210,7 @@ def test_characters_xml_cannot_hold_are_dropped():
 def test_no_reactions_still_make_a_workbook_with_headers():
     book = register()
     assert headers(book.worksheets[0]) == [str(c.header) for c in REGISTER]
-    assert book.worksheets[0].max_row == 1 and book.worksheets[0].auto_filter.ref == "A1:S1"
+    assert book.worksheets[0].max_row == 1 and book.worksheets[0].auto_filter.ref == "A1:T1"
     tables = summary_tables(book)
     by_status = tables[str(_l("Reactions by status"))]
     assert [count for _, count in by_status] == [0] * (len(Disposition) + 1)

@@ -362,3 +362,55 @@ def test_a_crash_is_a_500_problem_not_a_page(app, client, monkeypatch):
     answer = client.get(f"{API}/me")
     problem = problem_of(answer, 500)
     assert "secret" not in answer.get_data(as_text=True) and "detail" not in problem
+
+
+# Consultation questions -----------------------------------------------------------------------
+
+
+def asked(session, text: str, key: str | None = None):
+    from reviewhub.feedback import questions
+    from tests.factories import user_with_role
+
+    author = user_with_role(session, Role.AUTHOR)
+    section = sample_section(session, key=key) if key else None
+    question = questions.add_question(session, author, sample_section(session).version, text,
+                                      section)  # fmt: skip
+    session.commit()
+    return question
+
+
+def test_a_reaction_answers_a_question_and_the_version_lists_them(client, session, spec,
+                                                                   partner):  # fmt: skip
+    whole, there = asked(session, "Wat mist u?"), asked(session, "Regie helder?", "regie")
+    made = posted(client, session, partner, question_id=whole.id).get_json()
+    conforms(spec, "Reaction", made)
+    assert made["question"] == {"id": whole.id, "text": "Wat mist u?"}
+    listed = client.get(f"{VERSION}/questions", headers=partner)
+    assert listed.status_code == 200
+    for item in listed.get_json():
+        conforms(spec, "Question", item)
+    assert [(q["text"], q["section"], q["answers"]) for q in listed.get_json()] == [
+        ("Wat mist u?", None, 1), ("Regie helder?", "regie", 0)]  # fmt: skip
+    answers = client.get(f"{REACTIONS}?question={whole.id}", headers=partner).get_json()
+    assert [item["id"] for item in answers["items"]] == [made["id"]]
+    body = passage_reaction(session, question_id=there.id, client_token="2")
+    wrong = client.post(REACTIONS, headers=partner, json=body)
+    assert "andere sectie" in problem_of(wrong, 422)["detail"]
+
+
+def test_its_author_changes_the_question_with_a_patch(client, session, spec, partner):
+    whole = asked(session, "Wat mist u?")
+    made = posted(client, session, partner).get_json()
+    assert made["question"] is None
+    url = made["api_url"]
+    changed = client.patch(url, json={"body": "Dit kan scherper.", "question_id": whole.id},
+                           headers=partner)  # fmt: skip
+    assert changed.status_code == 200 and changed.get_json()["question"]["id"] == whole.id
+    kept = client.patch(url, json={"body": "Nog scherper."}, headers=partner)
+    assert kept.get_json()["question"]["id"] == whole.id  # left out: unchanged
+    cleared = client.patch(url, json={"body": "Nog scherper.", "question_id": None},
+                           headers=partner)  # fmt: skip
+    assert cleared.get_json()["question"] is None
+    unknown = client.patch(url, json={"body": "x", "question_id": 987654}, headers=partner)
+    assert "niet gesteld" in problem_of(unknown, 422)["detail"]
+    assert session.get(Comment, made["id"]).body == "Nog scherper."  # nothing of it kept

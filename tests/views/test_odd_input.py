@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from reviewhub import create_app
 from reviewhub.feedback.posting import NewComment, post_comment
+from reviewhub.feedback.questions import add_question
 from reviewhub.models import (
     Attachment,
     AuditEvent,
@@ -25,6 +26,7 @@ from reviewhub.models import (
     Document,
     Group,
     GroupKind,
+    Question,
     Role,
     Section,
     User,
@@ -84,6 +86,7 @@ def valid(app: Flask, session: Session) -> dict[str, list[str]]:
     _publish_odd_document(app, session)
     _fill_admin_lists(session)
     comment = _partner_question(app, session)
+    question = _question(app, session)
     reader = user_with_role(session, Role.READER)
     group = session.scalar(select(Group).order_by(Group.id).limit(1))
     assert group is not None
@@ -94,7 +97,8 @@ def valid(app: Flask, session: Session) -> dict[str, list[str]]:
         "b": ["3"],
         "key": ["veiligheid"],
         "fmt": ["html", "docx"],
-        "step": ["change", "close", "again"],
+        "step": ["change", "close", "again", "reword"],
+        "question_id": [str(question.id)],
         "job_id": ["1"],
         "notification_id": ["1"],
         "export_id": ["1"],
@@ -155,6 +159,21 @@ def _partner_question(app: Flask, session: Session) -> Comment:
         comment = post_comment(session, partner, target, new)
     session.commit()
     return comment
+
+
+def _question(app: Flask, session: Session) -> Question:
+    """A consultation question about the open version as a whole."""
+    version = _open_version(session)
+    with app.app_context():
+        question = add_question(session, user_with_role(session, Role.AUTHOR), version, "Wat?")
+    session.commit()
+    return question
+
+
+def _open_version(session: Session) -> Version:
+    return session.scalars(
+        select(Version).join(Document).where(Document.slug == SAMPLE_SLUG, Version.number == 3)
+    ).one()
 
 
 def _variables(rule: str) -> list[tuple[str, str]]:

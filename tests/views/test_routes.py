@@ -9,7 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from reviewhub.feedback.posting import NewComment, post_comment
-from reviewhub.models import Comment, CommentKind, Group, Role, Section, User, Version
+from reviewhub.feedback.questions import add_question
+from reviewhub.models import (
+    Comment,
+    CommentKind,
+    Document,
+    Group,
+    Question,
+    Role,
+    Section,
+    User,
+    Version,
+)
 from tests.factories import SAMPLE_SLUG, Auth
 
 ANONYMOUS = "anonymous"
@@ -30,6 +41,7 @@ ADMINS = expect(LOGIN, 403, 403, 403, 403, 200)
 PUBLISHERS = expect(LOGIN, 403, 403, 403, 200, 200)  # the demo author owns the samples
 MODERATORS = expect(LOGIN, 403, 403, 200, 403, 200)
 MODERATOR_ACTION = expect(LOGIN, 403, 403, 302, 403, 302)
+PUBLISHER_ACTION = expect(LOGIN, 403, 403, 403, 302, 302)
 
 
 def API_AUTHOR_ONLY(status: int) -> dict:
@@ -48,6 +60,18 @@ def partner_question(app, session) -> Comment:
         comment = post_comment(session, partner, target, new)
     session.commit()
     return comment
+
+
+def a_question(app, session) -> Question:
+    """A consultation question about the sample's open version as a whole."""
+    author = session.scalars(select(User).where(User.email == Auth.EMAILS[Role.AUTHOR])).one()
+    version = session.scalars(
+        select(Version).join(Document).where(Document.slug == SAMPLE_SLUG, Version.number == 3)
+    ).one()
+    with app.app_context():
+        question = add_question(session, author, version, "Wat mist u in deze versie?")
+    session.commit()
+    return question
 
 
 class Case(NamedTuple):
@@ -155,6 +179,10 @@ CASES: dict[str, list[Case]] = {
         Case("GET", f"/api/v1{SAMPLE}", everyone(200)),
         Case("GET", "/api/v1/documents/bestaat-niet", everyone(404)),
     ],
+    "/api/v1/documents/<slug>/versions/<int:number>/questions": [
+        Case("GET", f"/api/v1{SAMPLE}/versions/3/questions", everyone(200)),
+        Case("GET", f"/api/v1{SAMPLE}/versions/9/questions", everyone(404)),
+    ],
     "/api/v1/documents/<slug>/versions/<int:number>/reactions": [
         Case("GET", f"/api/v1{SAMPLE}/versions/3/reactions", everyone(200)),
         Case("GET", f"/api/v1{SAMPLE}/versions/3/reactions?limit=0", everyone(422)),
@@ -258,6 +286,35 @@ CASES: dict[str, list[Case]] = {
     "/documents/<slug>/v/<int:number>/round/<step>": [
         Case("POST", f"{SAMPLE}/v/3/round/change", expect(LOGIN, 403, 403, 403, 400, 400)),
         Case("POST", f"{SAMPLE}/v/3/round/onzin", expect(LOGIN, 403, 403, 403, 404, 404)),
+    ],
+    "/documents/<slug>/v/<int:number>/questions": [
+        Case("GET", f"{SAMPLE}/v/3/questions", PUBLISHERS),
+        Case("GET", f"{SAMPLE}/v/9/questions", expect(LOGIN, 404, 404, 404, 404, 404)),
+        Case(
+            "POST",
+            f"{SAMPLE}/v/3/questions",
+            expect(LOGIN, 403, 403, 403, 400, 400),
+            data={"text": ""},
+        ),
+        Case(
+            "POST",
+            f"{SAMPLE}/v/3/questions",
+            expect(LOGIN, 403, 403, 403, 302, 302),
+            data={"text": "Wat mist u?"},
+        ),
+    ],
+    "/documents/<slug>/v/<int:number>/questions/<int:question_id>/<step>": [
+        Case("POST", f"{SAMPLE}/v/3/questions/{{question}}/up", PUBLISHER_ACTION),
+        Case(
+            "POST",
+            f"{SAMPLE}/v/3/questions/{{question}}/onzin",
+            expect(LOGIN, 403, 403, 403, 404, 404),
+        ),
+        Case(
+            "POST",
+            f"{SAMPLE}/v/2/questions/{{question}}/up",
+            expect(LOGIN, 403, 403, 403, 404, 404),
+        ),
     ],
     "/documents/<slug>/settings": [Case("GET", f"{SAMPLE}/settings", PUBLISHERS)],
     "/documents/<slug>/moderation": [Case("GET", f"{SAMPLE}/moderation", MODERATORS)],
@@ -518,6 +575,7 @@ def test_route_answers_each_role_as_expected(app, client, session, role, rule):
         "group": session.scalar(select(Group.id).order_by(Group.id).limit(1)),
         "comment": partner_question(app, session).id,
         "reference": session.scalar(select(Comment.reference).order_by(Comment.id.desc()).limit(1)),
+        "question": a_question(app, session).id,
     }
     if role != ANONYMOUS:
         assert Auth(client).login(role).status_code == 302

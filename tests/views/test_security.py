@@ -11,7 +11,7 @@ from reviewhub import create_app
 from reviewhub.extensions import db
 from reviewhub.models import AuditEvent, Comment, Role
 from tests.factories import Auth
-from tests.views.test_routes import CASES, partner_question
+from tests.views.test_routes import CASES, a_question, partner_question
 
 
 def _token(client, url: str = "/login") -> str:
@@ -32,7 +32,8 @@ def test_every_post_route_refuses_a_missing_or_forged_token(app, client, session
               "csrf_token": _token(client)},
     )  # fmt: skip
     question = partner_question(app, session)
-    ids = {"reader": 1, "group": 1, "comment": question.id, "reference": question.reference}
+    ids = {"reader": 1, "group": 1, "comment": question.id, "reference": question.reference,
+           "question": a_question(app, session).id}  # fmt: skip
     events_before = session.scalar(select(func.count()).select_from(AuditEvent))
     for rule in post_routes(app):
         url = next(case.url for case in CASES[rule])
@@ -85,6 +86,8 @@ def test_the_post_routes_are_the_expected_ones(app):
         "/documents/<slug>/v/<int:number>/import",
         "/documents/<slug>/v/<int:number>/import/confirm",
         "/documents/<slug>/v/<int:number>/progress/handled",
+        "/documents/<slug>/v/<int:number>/questions",
+        "/documents/<slug>/v/<int:number>/questions/<int:question_id>/<step>",
         "/documents/<slug>/v/<int:number>/round/<step>",
         "/documents/<slug>/v/<int:number>/s/<key>",
         "/documents/publish",

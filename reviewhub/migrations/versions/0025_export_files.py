@@ -2,7 +2,7 @@
 (export_files; the files lie in the instance folder), and the message that one is ready
 
 Revision ID: 7b3e16a00025
-Revises: 7b3e16a00023
+Revises: 7b3e16a00024
 Create Date: 2026-12-02 03:20:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b3e16a00025'
-down_revision = '7b3e16a00023'
+down_revision = '7b3e16a00024'
 branch_labels = None
 depends_on = None
 

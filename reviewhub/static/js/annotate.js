@@ -174,6 +174,7 @@ function moveFormTo(feedback) {
       const input = form.querySelector(`[data-role="${role}"]`);
       if (input) input.value = "";
     }
+    keepQuestionsOf(form, key);
     for (const hidden of document.querySelectorAll(".section-feedback__react[hidden]")) {
       hidden.hidden = false;
     }
@@ -181,6 +182,19 @@ function moveFormTo(feedback) {
     link.parentElement.after(form);
   }
   return form;
+}
+
+// The questions a reaction on section `key` may answer: the version's and that section's
+// (the one form lists every section's, each marked with its key).
+function keepQuestionsOf(form, key) {
+  const select = form.querySelector('select[data-role="question"]');
+  if (!select) return;
+  for (const option of select.options) {
+    const other = Boolean(option.dataset.sectionKey) && option.dataset.sectionKey !== key;
+    option.hidden = other;
+    option.disabled = other;
+  }
+  if (select.selectedOptions[0]?.disabled) select.value = "";
 }
 
 function setUpReactLinks() {
