@@ -3,7 +3,7 @@ was posted (the reaction form takes them too, review.section)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..feedback.attachments import AttachmentRefused, add_attachment
 from ..models import Attachment, Comment
 from ..permissions import Action
+from .downloads import private_file
 from .helpers import Form, commit_with_files, require
 from .helpers import attachment_folder as folder
 
@@ -24,16 +25,9 @@ def download(attachment_id: int, filename: str) -> Response:
     if attachment is None or attachment.filename != filename:
         abort(404)
     require(Action.READ_ATTACHMENT, attachment)
-    path = folder() / attachment.stored_name
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, etag=attachment.sha256,
-                         conditional=True, max_age=0)  # fmt: skip
-    # Never shown in our origin, whatever a browser makes of the bytes.
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return private_file(folder() / attachment.stored_name, attachment.content_type,
+                        attachment.filename, "private, no-cache", etag=attachment.sha256,
+                        conditional=True)  # fmt: skip
 
 
 @bp.post("/comments/<int:comment_id>/attachments")

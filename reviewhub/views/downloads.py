@@ -3,7 +3,10 @@ downloads and the API's."""
 
 from __future__ import annotations
 
-from flask import Response, stream_with_context
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, send_file, stream_with_context
 
 from ..clock import local_today
 from ..exports.formats import make_export
@@ -23,3 +26,16 @@ def export_download(request: ExportRequest, fmt: str) -> Response:
             "Cache-Control": "private, no-store",  # feedback is not for shared caches
         },
     )
+
+
+def private_file(path: Path, mimetype: str, filename: str, cache: str, **conditions: Any) -> Any:
+    """A file the service keeps for someone (an attachment, an export made in the background)
+    as a download: never shown in our origin, whatever a browser makes of the bytes; 404 when
+    the file is gone. ``cache``: its Cache-Control; ``conditions``: send_file's etag and such."""
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=filename,
+                         max_age=0, **conditions)  # fmt: skip
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = cache
+    return response

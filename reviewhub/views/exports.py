@@ -4,7 +4,7 @@ the review group and the document's authors."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask import request as flask_request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
@@ -20,7 +20,7 @@ from ..exports.rows import ExportRequest
 from ..extensions import db
 from ..models import Document, ExportFile
 from ..permissions import Action
-from .downloads import export_download
+from .downloads import export_download, private_file
 from .helpers import Form, require, workspace_filter
 from .loading import load_document, load_version
 
@@ -132,11 +132,5 @@ def made_export(export_id: int) -> BaseResponse:
     if export.stored_name is None:
         flash(_("%(filename)s is still being made.", filename=export.filename), "info")
         return redirect(url_for(".made_exports"))
-    path = export_folder() / export.stored_name
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=FORMATS[export.fmt].mimetype, as_attachment=True,
-                         download_name=export.filename, max_age=0)  # fmt: skip
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"  # feedback is not for shared caches
-    return response
+    path, fmt = export_folder() / export.stored_name, FORMATS[export.fmt]
+    return private_file(path, fmt.mimetype, export.filename, "private, no-store")
