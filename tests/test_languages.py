@@ -25,7 +25,7 @@ WORD = re.compile(r"[^\W\d_]{2,}")
 # What the templates may say in no language of their own: names, codes and markers.
 UNTRANSLATED_WORDS = {
     "ReviewHub", "English", "Nederlands", "KB", "RFC", "Authorization", "Bearer", "rh",
-    "lang", "en", "nl", "decision", "XXreactionsXX", "XXtitleXX", "XXkindsXX",
+    "lang", "en", "nl", "decision", "XXreactionsXX", "XXtitleXX", "XXkindsXX", "XXquestionsXX",
     "nationaleombudsman", "autoriteitpersoonsgegevens",
 }  # fmt: skip
 

@@ -130,7 +130,7 @@ def test_every_action_has_a_rule(session):
     group = person.memberships[0].group if person.memberships else None
     comment_free = {Action.READ_COMMENT, Action.EDIT_COMMENT, Action.DELETE_COMMENT,
                     Action.REPORT_COMMENT, Action.ANSWER_DECISION,
-                    Action.READ_ATTACHMENT}  # fmt: skip
+                    Action.READ_ATTACHMENT, Action.READ_EXPORT_FILE}  # fmt: skip
     objects = {
         Action.READ_DOCUMENT: document, Action.READ_VERSION: version, Action.PUBLISH: document,
         Action.MANAGE_DOCUMENT: document, Action.EDIT_PROFILE: person, Action.COMMENT: version,

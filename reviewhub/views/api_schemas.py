@@ -3,6 +3,7 @@ results with them and generates the OpenAPI description from them."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ..models import Attribution, CommentKind, Disposition
@@ -324,8 +325,9 @@ class SearchQuerySchema(Schema):
     @validates_schema
     def _version_of_a_document(self, data: dict[str, object], **_: object) -> None:
         if "version" in data and "document" not in data:
-            raise ValidationError("A version is a version of a document: give document too.",
-                                  "version")  # fmt: skip
+            raise ValidationError(
+                str(_l("A version is a version of a document: give the document too.")), "version"
+            )
 
 
 class SearchHitSchema(Schema):

@@ -147,9 +147,8 @@ def test_a_daily_digest_gathers_what_came_in_and_off_sends_nothing(app, session,
 
 def test_settings_are_saved_from_the_messages_page(app, client, session, outbox):
     Auth(client).login(Role.PARTNER)
-    saved = client.post("/me/notifications/settings",
-                        data={"kinds": ["decision", "new_version", "passage_changed",
-                                        "round_closing"], "email": "off"})  # fmt: skip
+    kinds = ["decision", "new_version", "passage_changed", "round_closing", "export_ready"]
+    saved = client.post("/me/notifications/settings", data={"kinds": kinds, "email": "off"})
     assert saved.status_code == 302
     settings = events.settings_of(session, user_with_role(session, Role.PARTNER))
     assert settings.kinds_off == ["reply"] and settings.email is EmailMode.OFF
