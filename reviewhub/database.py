@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import Engine, event
 
 from .extensions import db
-from .transactions import SAFE_METHODS
+from .transactions import SAFE_METHODS, WRITING_JOB
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -49,7 +49,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def _will_write() -> bool:
-    return has_request_context() and request.method not in SAFE_METHODS
+    if has_request_context():
+        return request.method not in SAFE_METHODS
+    # A job that writes (jobs.job) takes the write lock at once, waiting its turn, instead of
+    # reading first and finding another writer in the way ("database is locked" at once: two
+    # of a worker's threads told people at the same moment).
+    return has_app_context() and bool(g.get(WRITING_JOB))
 
 
 # Made by migrations 0009 and 0023 outside the models (search indexes per database, and

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from huey import Huey, crontab, signals
 from huey.api import Task, TaskWrapper
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, scoped_session
 from .dbtypes import DbSession
 from .extensions import db
 from .models import FailedJob
+from .transactions import WRITING_JOB
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,14 @@ def init_app(app: Flask) -> None:
     queue.storage = queue.create_storage()
 
 
-def job(describe: Callable[..., str]) -> Callable[[Callable[..., None]], TaskWrapper]:
+def job(
+    describe: Callable[..., str], *, writes: bool = True
+) -> Callable[[Callable[..., None]], TaskWrapper]:
     """A function the queue runs, in an app context, tried again with back-off when it
-    raises. ``describe`` says in a line what one call of it is for."""
+    raises. ``describe`` says in a line what one call of it is for; ``writes``: its
+    transactions write (on SQLite they then begin with the write lock; a job that reads long
+    before a short write, such as a large export, says False and writes in a transaction of
+    its own)."""
 
     def register(work: Callable[..., None]) -> TaskWrapper:
         _describers[work.__name__] = describe
@@ -68,6 +74,7 @@ def job(describe: Callable[..., str]) -> Callable[[Callable[..., None]], TaskWra
                 return
             assert _app is not None, "jobs.init_app was not called"
             with _app.app_context():
+                g.setdefault(WRITING_JOB, writes)
                 work(*args)
 
         in_app.__name__ = work.__name__
@@ -87,6 +94,7 @@ def periodic(**when: str) -> Callable[[Callable[[], None]], Any]:
         def in_app() -> None:
             assert _app is not None, "jobs.init_app was not called"
             with _app.app_context():
+                g.setdefault(WRITING_JOB, True)
                 work()
 
         in_app.__name__ = work.__name__

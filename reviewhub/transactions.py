@@ -14,6 +14,9 @@ from sqlalchemy import exc
 from .extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # requests that do not write
+# Set in the app context of a job that writes (jobs.job): on SQLite its transactions begin
+# with the write lock (database._will_write), as a page's POST does.
+WRITING_JOB = "sqlite_job_writes"
 ATTEMPTS = 3
 RETRY_PAUSE_S = 0.05  # doubled after each attempt
 _TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock (PostgreSQL)

@@ -33,12 +33,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def worker(env: dict[str, str], log: Path, threads: int = 1) -> Iterator[subprocess.Popen[bytes]]:
     """`flask --app reviewhub worker` in a process of its own, stopped as Ctrl-C would; what
     it logs goes to ``log``."""
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "reviewhub", "worker", "--workers", "1"],
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "reviewhub",
+                "worker",
+                "--workers",
+                str(threads),
+            ],
             env={**os.environ, **env},
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -54,10 +54,11 @@ def folder() -> Path:
     return Path(configured or Path(current_app.instance_path) / "exports")
 
 
-@job(describe=lambda export_id: f"export {export_id}")
+@job(describe=lambda export_id: f"export {export_id}", writes=False)
 def make_export_file(export_id: int) -> None:
-    """Make the file and tell its owner; nothing if it is made already, or if they may no
-    longer read what it holds."""
+    """Make the file (reading for minutes, perhaps: it writes nothing, so that on SQLite it
+    holds no write lock meanwhile), then hand it to a short job that records it and tells
+    its owner. Nothing if it is made already, or if they may no longer read what it holds."""
     export = db.session.get(ExportFile, export_id)
     if export is None or export.ready_at is not None:
         return
@@ -67,8 +68,18 @@ def make_export_file(export_id: int) -> None:
                             criteria=WorkspaceFilter.from_json(export.criteria))  # fmt: skip
     with force_locale(export.language):
         made = make_export(db.session, request, export.fmt, local_today())
-        export.stored_name, export.size = write_private(folder(), made.chunks)
-    export.ready_at = datetime.now(UTC)
+        stored_name, size = write_private(folder(), made.chunks)
+    db.session.rollback()  # the reading ends: nothing was changed
+    enqueue_after_commit(db.session, export_file_made, export_id, stored_name, size)
+
+
+@job(describe=lambda export_id, *_: f"export {export_id} made")
+def export_file_made(export_id: int, stored_name: str, size: int) -> None:
+    export = db.session.get(ExportFile, export_id)
+    if export is None or export.ready_at is not None:  # asked again meanwhile, or removed
+        (folder() / stored_name).unlink(missing_ok=True)
+        return
+    export.stored_name, export.size, export.ready_at = stored_name, size, datetime.now(UTC)
     db.session.commit()
     events.tell_of_export(export)
 
