@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from reviewhub import accounts, create_app
@@ -105,10 +105,15 @@ def storage_states(
 
 @pytest.fixture
 def new_context(
-    browser: Browser, live_server: str, storage_states: Callable[[Role | str], Path]
+    browser: Browser,
+    live_server: str,
+    live_app: Flask,
+    storage_states: Callable[[Role | str], Path],
 ) -> Iterator[Callable[..., BrowserContext]]:
     """Makes browser contexts, closed after the test: ``new_context(Role.ADMIN)`` is one
-    already logged in; keyword arguments go to Playwright (``java_script_enabled=False``)."""
+    already logged in; keyword arguments go to Playwright (``java_script_enabled=False``).
+    A language chosen is remembered with the person: after the test, everyone reads Dutch
+    again."""
     contexts: list[BrowserContext] = []
 
     def make(who: Who = None, **options: Any) -> BrowserContext:
@@ -122,6 +127,10 @@ def new_context(
     yield make
     for context in contexts:
         context.close()
+    with live_app.app_context():
+        db.session.execute(update(User).values(language="nl"))
+        db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture
