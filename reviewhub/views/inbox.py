@@ -16,7 +16,14 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField
 
 from ..extensions import db
-from ..models import EmailMode, Follow, Notification, NotificationKind, NotificationSettings
+from ..models import (
+    Document,
+    EmailMode,
+    Follow,
+    Notification,
+    NotificationKind,
+    NotificationSettings,
+)
 from ..notifications import events
 from ..permissions import Action
 from .helpers import CheckboxesField, Form, options, paginate, require
@@ -71,8 +78,15 @@ def inbox() -> str:
         .where(Notification.user_id == current_user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
+    followed = db.session.scalars(
+        select(Document)
+        .join(Follow, Follow.document_id == Document.id)
+        .where(Follow.user_id == current_user.id)
+        .order_by(Document.title)
+    ).all()
     return render_template("inbox/inbox.html", pagination=paginate(query), text_of=events.text_of,
-                           form=_settings_form(), button=ButtonForm())  # fmt: skip
+                           form=_settings_form(), button=ButtonForm(),
+                           followed=followed)  # fmt: skip
 
 
 @bp.get("/me/notifications/<int:notification_id>")
@@ -155,7 +169,8 @@ def follow(slug: str) -> Response:
         said = _("You no longer follow %(title)s.", title=document.title)
     db.session.commit()
     flash(said, "success")
-    return redirect(url_for("documents.document", slug=document.slug))
+    back = safe_next_url(request.form.get("next"))
+    return redirect(back or url_for("documents.document", slug=document.slug))
 
 
 @bp.app_template_global("follows")

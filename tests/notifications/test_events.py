@@ -225,3 +225,17 @@ def test_the_mail_is_in_the_language_the_reader_chose(app, session, outbox):
     [message] = outbox.messages
     assert message["Subject"].startswith("Someone replied to your reaction")
     assert "No more mail like this (no log-in needed):" in message.get_content()
+
+
+def test_the_messages_page_lists_the_documents_followed_and_stops_one(client, session):
+    Auth(client).login(Role.PARTNER)
+    assert "U volgt nog geen document" in client.get("/me/notifications").get_data(as_text=True)
+    client.post(f"/documents/{SAMPLE_SLUG}/follow")
+    page = client.get("/me/notifications").get_data(as_text=True)
+    assert "Documenten die u volgt" in page and "niet meer volgen" in page
+    stopped = client.post(f"/documents/{SAMPLE_SLUG}/follow",
+                          data={"next": "/me/notifications#following"})  # fmt: skip
+    assert stopped.location.endswith("/me/notifications#following")
+    assert "U volgt nog geen document" in client.get("/me/notifications").get_data(as_text=True)
+    profile = client.get("/me/profile").get_data(as_text=True)
+    assert 'href="/me/notifications#settings"' in profile
