@@ -58,6 +58,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "LOGIN_RATE_LIMIT": "1000 per minute",  # every test logs in; 429 has its own test
             "MAIL_OUTBOX": str(tmp_path_factory.mktemp("outbox")),
             "SAMPLE_DOCUMENTS_DIR": str(PROJECT_ROOT / "documents"),
+            # Jobs run in the server thread, where they are enqueued: never left in a queue
+            # (the instance folder's, once) for a later worker to run against another database.
+            "JOBS_IMMEDIATE": True,
+            "JOBS_SQLITE_PATH": str(tmp_path_factory.mktemp("jobs") / "jobs.sqlite3"),
+            "EXPORT_FOLDER": str(tmp_path_factory.mktemp("exports")),
         }
     )
     with sample_database(app):
