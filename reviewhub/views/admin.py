@@ -49,6 +49,7 @@ from ..notifications.accounts import invitation_mail
 from ..permissions import Action, role_may
 from . import auditlog
 from .helpers import (
+    ButtonForm,
     CheckboxesField,
     Form,
     add_error,
@@ -101,10 +102,6 @@ class MemberForm(Form):
                        "suggested by name and address."),
     )  # fmt: skip
     coordinator = BooleanField(_l("Coordinator of this group"))
-
-
-class ButtonForm(Form):
-    """A button that changes one thing: nothing but its CSRF token."""
 
 
 class AnonymiseForm(Form):

@@ -21,14 +21,10 @@ from ..extensions import db
 from ..models import Document, ExportFile
 from ..permissions import Action
 from .downloads import export_download, private_file
-from .helpers import Form, require, workspace_filter
+from .helpers import ButtonForm, require, workspace_filter
 from .loading import load_document, load_version
 
 bp = Blueprint("exports", __name__)
-
-
-class ButtonForm(Form):
-    """A button's form: its CSRF token only."""
 
 
 @bp.get("/documents/<slug>/v/<int:number>/export/<fmt>")

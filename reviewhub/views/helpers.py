@@ -155,6 +155,10 @@ class Form(FlaskForm):
         return bool(super().validate_on_submit(extra_validators))
 
 
+class ButtonForm(Form):
+    """A button that does one thing: nothing to fill in but its CSRF token."""
+
+
 def require(action: Action, obj: Any = None) -> None:
     """Go on only if the visitor may do ``action`` on ``obj``; else refuse, one way
     everywhere (``deny``)."""

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..notifications import events
 from ..permissions import Action
-from .helpers import CheckboxesField, Form, options, paginate, require
+from .helpers import ButtonForm, CheckboxesField, Form, options, paginate, require
 from .loading import load_document
 from .safety import safe_next_url
 
@@ -50,10 +50,6 @@ EMAIL = {
 class SettingsForm(Form):
     kinds = CheckboxesField(_l("Tell me of"))
     email = RadioField(_l("How"))
-
-
-class ButtonForm(Form):
-    """A button's form: its CSRF token only."""
 
 
 @bp.app_template_global("unread_notifications")

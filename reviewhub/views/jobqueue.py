@@ -13,13 +13,9 @@ from .. import audit, jobs
 from ..extensions import db
 from ..models import FailedJob
 from ..permissions import Action
-from .helpers import Form, paginate, require
+from .helpers import ButtonForm, paginate, require
 
 bp = Blueprint("jobqueue", __name__, url_prefix="/admin/jobs")
-
-
-class JobActionForm(Form):
-    """The buttons' form: only its CSRF token."""
 
 
 @bp.get("")
@@ -29,7 +25,7 @@ def failed_jobs() -> str:
         FailedJob.settled_at.is_not(None), FailedJob.failed_at.desc(), FailedJob.id.desc()
     )
     return render_template(
-        "admin/jobs.html", pagination=paginate(query), form=JobActionForm(), retries=jobs.RETRIES
+        "admin/jobs.html", pagination=paginate(query), form=ButtonForm(), retries=jobs.RETRIES
     )
 
 
@@ -39,7 +35,7 @@ def settle(job_id: int, step: str) -> Response:
     failed = db.session.get(FailedJob, job_id)
     if failed is None:
         abort(404)
-    if not JobActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     if failed.settled_at is not None:
         flash(_("This job was sent again or put aside already."), "error")

@@ -21,7 +21,7 @@ from ..feedback import questions, register
 from ..feedback.errors import FeedbackError
 from ..models import Question, Section, Version
 from ..permissions import Action, can
-from .helpers import Form, keeps_input, options, require
+from .helpers import ButtonForm, Form, keeps_input, options, require
 from .loading import load_version
 
 bp = Blueprint("questions", __name__)
@@ -40,10 +40,6 @@ class QuestionForm(Form):
 
 class RewordForm(Form):
     text = TextAreaField(_l("Wording"))
-
-
-class StepForm(Form):
-    """Moving or removing: nothing to fill in but the CSRF token."""
 
 
 def _load(slug: str, number: int) -> Version:
@@ -89,7 +85,7 @@ def change(slug: str, number: int, question_id: int, step: str) -> Any:
     if step not in STEPS:
         abort(404)
     question = _question_or_404(version, question_id)
-    form: Form = RewordForm(prefix=f"q{question.id}") if step == "reword" else StepForm()
+    form: Form = RewordForm(prefix=f"q{question.id}") if step == "reword" else ButtonForm()
     if form.validate_on_submit():
         try:
             message = _take_step(question, step, form)
@@ -176,7 +172,7 @@ def _page(version: Version, form: QuestionForm, sent: dict[int, Form], status: i
         form=form,
         rewords=rewords,
         refused=sent,
-        step_form=StepForm(formdata=None),
+        step_form=ButtonForm(formdata=None),
         changeable=version.effective_status(local_today()) in questions.CHANGEABLE,
         may_read_answers=can(current_user, Action.READ_WORKSPACE, version.document),
         section_labels={s.id: _section_label(s) for s in sections},
