@@ -14,6 +14,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -148,7 +149,7 @@ class _Readable:
     documents: dict[int, Document]
     versions: dict[int, Version]
 
-    @property
+    @cached_property  # asked once per kind searched
     def places(self) -> dict[int, int]:
         """Per version id, its place; a document's is the negative of its own (see rank)."""
         order = [v for d in self.documents.values() for v in reversed(d.versions)]
